@@ -1,0 +1,376 @@
+import { ExpiryQueue } from './internal/expiry-queue';
+import { fingerprint } from './internal/fingerprint';
+import { isoString } from './internal/iso-date';
+import { Store, type ErrorCallback } from './store';
+import session = require('./index');
+
+type SessionData = session.SessionData;
+type Sessions = Record<string, SessionData>;
+
+/** Options for {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most sessions kept at once; past it the least recently used session (by get, set or touch)
+   * is dropped, which logs that user out. Default: no bound.
+   *
+   * How to pick it: the sessions live at peak (visitors within one cookie `maxAge`; with
+   * `saveUninitialized: false`, only those whose session holds data) plus headroom, then check
+   * the memory: a small session (its id, its cookie, a few short fields) takes about 200 bytes
+   * of heap, plus the length of any larger data as JSON, so `max: 100_000` keeps a store of
+   * small sessions near 20 MB. Under a flood of new visitors the bound is what stops memory
+   * growing (`npm run soak` shows it); if normal traffic reaches it, users get logged out early
+   * and it is time for a real store.
+   */
+  max?: number | undefined;
+  /**
+   * How often, in ms, expired sessions are swept out without waiting for a read. Default 1000.
+   * The sweep runs on an unref'd timer (it never keeps the process alive) and costs in
+   * proportion to the sessions that expired, not to all sessions.
+   */
+  pruneInterval?: number | undefined;
+}
+
+/**
+ * The cookie JSON of many sessions differs only in its expiry, so the store keeps one copy of
+ * the rest (`head` up to the expiry's opening quote, `tail` from its closing quote) and only the
+ * expiry time per session. `tail` is null for cookies without an expiry.
+ */
+interface CookieTemplate {
+  head: string;
+  tail: string | null;
+  /**
+   * The cookie as `JSON.parse` gives it (any expiry a placeholder), when all its values are
+   * primitives: then a shallow copy of it is a fresh cookie, and `get` need not parse the
+   * cookie's JSON again for every session. Undefined otherwise.
+   */
+  parsed: Record<string, unknown> | undefined;
+}
+
+/** A placeholder expiry (the template's head ends in its opening quote), replaced in every copy. */
+const PLACEHOLDER_EXPIRY = '1970-01-01T00:00:00.000Z';
+
+/** The parsed cookie of a template, if a shallow copy of it is as good as parsing it again. */
+function parsedTemplate(head: string, tail: string | null): Record<string, unknown> | undefined {
+  const parsed = JSON.parse(tail === null ? head : head + PLACEHOLDER_EXPIRY + tail) as Record<string, unknown>;
+  for (const key of Object.keys(parsed)) {
+    const value = parsed[key];
+    if (key === '__proto__' || (value !== null && typeof value === 'object')) return undefined;
+  }
+  return parsed;
+}
+
+const EXPIRES_KEY = '"expires":';
+const MAX_TEMPLATES = 1024;
+const INLINE = -1;
+
+/**
+ * A record is one string: `<expiry ms or empty>|<template index or -1>|<JSON>`. With a template,
+ * the JSON is the session without its cookie; inline (-1), it is the whole session.
+ * One string per session is the most compact shape V8 offers; the shared templates make each
+ * record a fraction of the size of the session's JSON.
+ */
+function encodeRecord(expires: number, template: number, json: string): string {
+  return (Number.isFinite(expires) ? String(expires) : '') + '|' + template + '|' + json;
+}
+
+function recordExpiry(record: string): number {
+  const bar = record.indexOf('|');
+  return bar === 0 ? Infinity : Number(record.slice(0, bar));
+}
+
+/**
+ * When a session whose stored JSON has this `cookie` expires, as express-session's MemoryStore
+ * decides it: a string is read as a date, any other truthy value is compared as a number, and a
+ * missing, falsy or unreadable expiry means never.
+ */
+function storedExpiry(cookie: unknown): number {
+  if (cookie === null || typeof cookie !== 'object') return Infinity;
+  const expires = (cookie as { expires?: unknown }).expires;
+  if (!expires) return Infinity;
+  const time = typeof expires === 'string' ? Date.parse(expires) : Number(expires);
+  return Number.isNaN(time) ? Infinity : time;
+}
+
+/** Whether index `at` of `json` is directly inside its outermost object, not in a nested value. */
+function atTopLevel(json: string, at: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < at; i++) {
+    const code = json.charCodeAt(i);
+    if (code === 0x22 /* " */) {
+      // Skip the string; JSON escapes every quote inside one with a backslash.
+      for (i++; i < at && json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
+      depth++;
+    } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return depth === 1;
+}
+
+/**
+ * The session store used when none is given: sessions in this process's memory, as JSON copies.
+ *
+ * Unlike express-session's, it sweeps expired sessions out on a timer (no read needed), can be
+ * bounded with `max`, answers `length()` without parsing every session, and stores far fewer
+ * bytes per session. It is still one process's memory: sessions vanish on restart and are not
+ * shared between processes. Use a real store (Redis, PostgreSQL, ...) in production.
+ */
+export class MemoryStore extends Store {
+  #records = new Map<string, string>();
+  #expiries = new ExpiryQueue();
+  #templates: CookieTemplate[] = [];
+  #templateIndex = new Map<string, number>();
+  #max: number;
+  #pruneInterval: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    super();
+    const { max = Infinity, pruneInterval = 1000 } = options ?? {};
+    if (!(max === Infinity || (Number.isInteger(max) && max > 0))) {
+      throw new TypeError('MemoryStore max option must be a positive integer');
+    }
+    if (!(Number.isFinite(pruneInterval) && pruneInterval > 0)) {
+      throw new TypeError('MemoryStore pruneInterval option must be a positive number of milliseconds');
+    }
+    this.#max = max;
+    this.#pruneInterval = pruneInterval;
+  }
+
+  /** Every live session, keyed by id. */
+  override all(callback: (err: unknown, sessions?: Sessions | null) => void): void {
+    this.#prune();
+    const sessions: Sessions = Object.create(null);
+    for (const [id, record] of this.#records) sessions[id] = this.#decode(record);
+    if (callback) process.nextTick(callback, null, sessions);
+  }
+
+  /** Delete every session. */
+  override clear(callback?: ErrorCallback): void {
+    this.#records.clear();
+    this.#expiries.clear();
+    if (callback) process.nextTick(callback);
+  }
+
+  /** Delete one session. */
+  override destroy(sid: string, callback?: ErrorCallback): void {
+    this.#records.delete(sid);
+    if (callback) process.nextTick(callback);
+  }
+
+  /** Fetch a session: a fresh object parsed from the stored JSON, or `undefined`. */
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    const record = this.#records.get(sid);
+    let found: SessionData | undefined;
+    if (record !== undefined) {
+      if (recordExpiry(record) <= Date.now()) {
+        this.#records.delete(sid);
+      } else {
+        this.#markUsed(sid, record);
+        found = this.#decode(record);
+      }
+    }
+    process.nextTick(callback, null, found);
+  }
+
+  /** Store a JSON copy of `session` (later changes to the object are not seen). */
+  override set(sid: string, session: SessionData, callback?: ErrorCallback): void {
+    let record: string | undefined;
+    try {
+      record = this.#encode(session);
+    } catch (err) {
+      // Data JSON cannot hold (a circular reference, a BigInt): the caller hears of it, and the
+      // stored copy, if any, stays as it was. express-session's MemoryStore threw here.
+      if (callback) process.nextTick(callback, err);
+      return;
+    }
+    if (record === undefined) this.#records.delete(sid);
+    else this.#store(sid, record);
+    if (callback) process.nextTick(callback);
+  }
+
+  /** How many live sessions there are; O(1) after sweeping what has expired. */
+  override length(callback: (err: unknown, length?: number) => void): void {
+    this.#prune();
+    process.nextTick(callback, null, this.#records.size);
+  }
+
+  /** Replace a live session's cookie (and so its expiry), keeping its data. */
+  override touch(sid: string, session: SessionData, callback?: ErrorCallback): void {
+    const record = this.#records.get(sid);
+    if (record !== undefined) {
+      if (recordExpiry(record) <= Date.now()) {
+        this.#records.delete(sid);
+      } else {
+        try {
+          const touched = this.#withCookie(record, (session as { cookie?: unknown } | null)?.cookie);
+          if (touched === undefined) this.#records.delete(sid);
+          else this.#store(sid, touched);
+        } catch (err) {
+          if (callback) process.nextTick(callback, err);
+          return;
+        }
+      }
+    }
+    if (callback) process.nextTick(callback);
+  }
+
+  /** `record` with its cookie replaced by `cookie`. */
+  #withCookie(record: string, cookie: unknown): string | undefined {
+    const first = record.indexOf('|');
+    const second = record.indexOf('|', first + 1);
+    // The usual touch: the data JSON is kept as it is, only the cookie's template and expiry change.
+    if (Number(record.slice(first + 1, second)) !== INLINE && cookie !== null && typeof cookie === 'object') {
+      const template = this.#templateFor(JSON.stringify(cookie));
+      if (template !== undefined) return encodeRecord(template.expires, template.index, record.slice(second + 1));
+    }
+    const current = this.#decode(record) as { cookie?: unknown };
+    current.cookie = cookie;
+    return this.#encode(current as SessionData);
+  }
+
+  #store(sid: string, record: string): void {
+    const records = this.#records;
+    const previous = records.get(sid);
+    if (previous !== undefined && this.#max !== Infinity) records.delete(sid);
+    records.set(sid, record);
+
+    const expires = recordExpiry(record);
+    // The queue needs an entry at or before the expiry; an existing one at an earlier time will
+    // be re-queued when it comes up, so a later expiry (the usual touch) costs nothing here.
+    if (Number.isFinite(expires) && (previous === undefined || expires < recordExpiry(previous))) {
+      this.#expiries.push(expires, sid);
+      this.#startTimer();
+    }
+
+    if (records.size > this.#max) {
+      const oldest = records.keys().next().value as string;
+      records.delete(oldest);
+    }
+    // Entries for destroyed or evicted sessions wait in the queue until their time; rebuild it
+    // when they outnumber the live ones so that churn cannot grow it without bound.
+    if (this.#expiries.size > 2 * records.size + 1024) this.#rebuildQueue();
+  }
+
+  #markUsed(sid: string, record: string): void {
+    if (this.#max === Infinity) return;
+    this.#records.delete(sid);
+    this.#records.set(sid, record);
+  }
+
+  /**
+   * The record for `session`, or `undefined` when it has no JSON form (`JSON.stringify` gives
+   * undefined, and express-session's MemoryStore then held nothing readable either).
+   */
+  #encode(session: SessionData): string | undefined {
+    const cookie = (session as { cookie?: unknown } | null)?.cookie;
+    // The compact form rebuilds `{"cookie":…,…data}`; a session with its own toJSON serialises
+    // as whatever that returns, so it is kept whole.
+    if (cookie !== null && typeof cookie === 'object' && typeof (session as { toJSON?: unknown }).toJSON !== 'function') {
+      const template = this.#templateFor(JSON.stringify(cookie));
+      if (template !== undefined) return encodeRecord(template.expires, template.index, fingerprint(session));
+    }
+    const json = JSON.stringify(session) as string | undefined;
+    if (json === undefined) return undefined;
+    return encodeRecord(storedExpiry((JSON.parse(json) as { cookie?: unknown } | null)?.cookie), INLINE, json);
+  }
+
+  /**
+   * The shared template of a cookie's JSON, and the expiry it holds, when the cookie fits one:
+   * a top-level `expires` that is an ISO date (rebuilt from its time), `null`, or absent.
+   * Anything else (a numeric expiry, say) is stored inline.
+   */
+  #templateFor(cookieJson: string | undefined): { index: number; expires: number } | undefined {
+    if (typeof cookieJson !== 'string' || cookieJson.charCodeAt(0) !== 0x7b /* { */) return undefined;
+    const at = cookieJson.indexOf(EXPIRES_KEY);
+    let head: string;
+    let tail: string | null;
+    let expires = Infinity;
+    if (at === -1 || cookieJson.startsWith('null', at + EXPIRES_KEY.length)) {
+      head = cookieJson;
+      tail = null;
+    } else {
+      const start = at + EXPIRES_KEY.length + 1;
+      if (cookieJson.charCodeAt(start - 1) !== 0x22 /* " */) return undefined;
+      const end = cookieJson.indexOf('"', start);
+      const iso = cookieJson.slice(start, end);
+      expires = Date.parse(iso);
+      // Only an expiry that JSON would write back identically can be rebuilt from its time.
+      if (Number.isNaN(expires) || isoString(expires) !== iso) return undefined;
+      head = cookieJson.slice(0, start);
+      tail = cookieJson.slice(end);
+    }
+    const key = tail === null ? head : head + '\u0000' + tail;
+    let index = this.#templateIndex.get(key);
+    if (index === undefined) {
+      if (this.#templates.length >= MAX_TEMPLATES) return undefined;
+      // The first "expires" key found must be the cookie's own, not one in a nested object. Known
+      // templates were checked when made: the same head puts it at the same place.
+      if (at !== -1 && !atTopLevel(cookieJson, at)) return undefined;
+      index = this.#templates.length;
+      this.#templates.push({ head, tail, parsed: parsedTemplate(head, tail) });
+      this.#templateIndex.set(key, index);
+    }
+    return { index, expires };
+  }
+
+  #decode(record: string): SessionData {
+    const first = record.indexOf('|');
+    const second = record.indexOf('|', first + 1);
+    const template = Number(record.slice(first + 1, second));
+    if (template === INLINE) return JSON.parse(record.slice(second + 1)) as SessionData;
+    const { head, tail, parsed } = this.#templates[template]!;
+    if (parsed !== undefined) {
+      // The same object as parsing the whole JSON: `cookie` first, then the data, but only the
+      // data is parsed; the cookie is a copy of the template's with this session's expiry.
+      const session = JSON.parse(record.length - second > 3 ? '{"cookie":0,' + record.slice(second + 2) : '{"cookie":0}') as {
+        cookie: unknown;
+      };
+      const cookie = { ...parsed };
+      if (tail !== null) cookie.expires = isoString(Number(record.slice(0, first)));
+      session.cookie = cookie;
+      return session as SessionData;
+    }
+    const json = record.slice(second + 1);
+    const cookieJson = tail === null ? head : head + isoString(Number(record.slice(0, first))) + tail;
+    const rest = json.length > 2 ? ',' + json.slice(1) : '}';
+    return JSON.parse('{"cookie":' + cookieJson + rest) as SessionData;
+  }
+
+  /** Drop every session whose expiry has passed; cost in proportion to what expired. */
+  #prune(): void {
+    const now = Date.now();
+    const queue = this.#expiries;
+    const records = this.#records;
+    while (queue.peekTime() <= now) {
+      const sid = queue.pop();
+      const record = records.get(sid);
+      if (record === undefined) continue;
+      const expires = recordExpiry(record);
+      if (expires <= now) records.delete(sid);
+      else if (Number.isFinite(expires)) queue.push(expires, sid);
+    }
+  }
+
+  #rebuildQueue(): void {
+    const queue = this.#expiries;
+    queue.clear();
+    for (const [sid, record] of this.#records) {
+      const expires = recordExpiry(record);
+      if (Number.isFinite(expires)) queue.push(expires, sid);
+    }
+  }
+
+  #startTimer(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.#prune();
+      if (this.#expiries.size === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+      }
+    }, this.#pruneInterval);
+    this.#timer.unref();
+  }
+}

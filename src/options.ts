@@ -1,0 +1,76 @@
+import type { Request } from 'express';
+import type { CookieOptions } from './cookie';
+import type { SecretKey } from './internal/signing';
+import type { Store } from './store';
+
+/** Options of `session(options)`. */
+export interface SessionOptions {
+  /**
+   * Key(s) that sign the session ID cookie: a string, or any key `crypto.createHmac` accepts
+   * (Buffer, TypedArray, DataView, KeyObject), or an array of them. The first signs new cookies;
+   * all of them verify, so a secret can be rotated in by putting it first and the old one after.
+   * Required in practice: without it the middleware falls back to `req.secret` (set by
+   * cookie-parser) and fails each request with "secret option required for sessions" when that
+   * is missing too.
+   */
+  secret?: SecretKey | SecretKey[] | undefined;
+
+  /**
+   * Makes the id of a new session. Default: 24 random bytes as base64url (uid-safe), 32 chars.
+   * Must return a string unique across sessions; anything else is neither saved nor sent.
+   */
+  genid?: ((req: Request) => string) | undefined;
+
+  /** Name of the session ID cookie. Default `'connect.sid'`. Choose your own in production. */
+  name?: string | undefined;
+
+  /** @deprecated Old name of {@link SessionOptions.name}. */
+  key?: string | undefined;
+
+  /** Where sessions live. Default: a new {@link MemoryStore} (one process only, not for production). */
+  store?: Store | undefined;
+
+  /**
+   * Attributes of the session ID cookie (see {@link CookieOptions}), or a function of the request
+   * returning them, evaluated once per request: its result decides both the path this middleware
+   * serves and the cookie of sessions created in that request; when it returns nothing, the
+   * defaults apply. Default `{ path: '/', httpOnly: true, maxAge: null }`.
+   */
+  cookie?: CookieOptions | ((req: Request) => CookieOptions | undefined) | undefined;
+
+  /**
+   * Send the cookie on every response, so `maxAge` counts from the last request instead of the
+   * first. Default `false`. An uninitialized session with `saveUninitialized: false` still gets no
+   * cookie until it holds data.
+   */
+  rolling?: boolean | undefined;
+
+  /**
+   * Save the session back on every request even when it did not change. Default `true` with a
+   * deprecation warning; set it explicitly. `false` is what most apps want, with a store that
+   * implements `touch` so unchanged sessions still have their expiry extended.
+   */
+  resave?: boolean | undefined;
+
+  /**
+   * Trust the reverse proxy when deciding whether a connection is secure (for `secure: 'auto'`,
+   * `sameSite: 'auto'` and whether a Secure cookie may be sent): `true` reads the first
+   * `X-Forwarded-Proto` value, `false` trusts only a TLS socket, undefined (the default) follows
+   * Express's `trust proxy` setting through `req.secure`.
+   */
+  proxy?: boolean | undefined;
+
+  /**
+   * Save (and send the cookie of) a new session that holds no data. Default `true` with a
+   * deprecation warning; `false` is the usual choice for logins and consent laws, and spares the
+   * store a record per visitor.
+   */
+  saveUninitialized?: boolean | undefined;
+
+  /**
+   * What happens when the app deletes `req.session` or sets it to null: `'keep'` (the default)
+   * leaves the stored session alone, `'destroy'` deletes it from the store at the end of the
+   * response.
+   */
+  unset?: 'destroy' | 'keep' | undefined;
+}

@@ -1,0 +1,118 @@
+import { EventEmitter } from 'node:events';
+import { inherits } from 'node:util';
+import type { Request } from 'express';
+import { Cookie } from './cookie';
+import { callStore } from './internal/store-call';
+import { Session, type SessionRequest } from './session';
+import session = require('./index');
+
+type SessionData = session.SessionData;
+
+/** Node-style callback that only reports an error. */
+export type ErrorCallback = (err?: unknown) => void;
+
+/**
+ * A session store. Subclass it with `class MyStore extends Store` or the pre-ES2015 way,
+ * `function MyStore(opts) { Store.call(this, opts) }` plus `util.inherits(MyStore, Store)`.
+ *
+ * Required: `get`, `set`, `destroy`. Recommended: `touch` (lets `resave: false` keep sessions
+ * alive without rewriting them). Optional: `all`, `length`, `clear`. Each may call its callback,
+ * return a Promise, or both; see the "Writing a store" guide.
+ *
+ * Stores emit `disconnect` when they cannot serve requests (the middleware then runs requests
+ * without a session) and `connect` when they can again.
+ */
+export interface Store extends EventEmitter {
+  /** Fetch a session by id: `callback(null, data)`, or `null`/`undefined` (or an ENOENT error) when absent or expired. */
+  get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
+  /** Create or replace a session. */
+  set(sid: string, session: SessionData, callback?: ErrorCallback): void;
+  /** Delete a session. */
+  destroy(sid: string, callback?: ErrorCallback): void;
+  /** Every session (an array or an object keyed by id). */
+  all?(callback: (err: unknown, sessions?: SessionData[] | Record<string, SessionData> | null) => void): void;
+  /** How many sessions there are. */
+  length?(callback: (err: unknown, length?: number) => void): void;
+  /** Delete every session. */
+  clear?(callback?: ErrorCallback): void;
+  /** Extend a session's life (its `cookie`) without rewriting the data. */
+  touch?(sid: string, session: SessionData, callback?: ErrorCallback): void;
+
+  /** Destroy `req`'s session and generate a new one on `req.session`. */
+  regenerate(req: Request, callback: ErrorCallback): void;
+  /** Fetch a session by id and turn it into a {@link Session} (not attached to a live request). */
+  load(sid: string, callback: (err: unknown, session?: Session & SessionData) => void): void;
+  /** Turn stored data into `req.session`, reviving the cookie and its expiry `Date`. */
+  createSession(req: Request, session: SessionData): Session & SessionData;
+  /** Installed by the middleware: put a brand-new session on `req`. */
+  generate?(req: Request): void;
+}
+
+/** The `Store` value: a constructor that can also be called as `Store.call(this)`. */
+export interface StoreConstructor {
+  new (...args: unknown[]): Store;
+  (this: Store, ...args: unknown[]): void;
+  readonly prototype: Store;
+}
+
+function StoreBase(this: Store): void {
+  EventEmitter.call(this);
+}
+inherits(StoreBase, EventEmitter);
+
+// A plain function rather than a class: `Store.call(this)` must keep working for stores written
+// before ES2015, and class constructors cannot be called without `new`.
+export const Store = StoreBase as unknown as StoreConstructor;
+
+Store.prototype.regenerate = function regenerate(this: Store, req: Request, callback: ErrorCallback): void {
+  callStore(this, 'destroy', [req.sessionID], (err) => {
+    if (typeof this.generate !== 'function') {
+      callback(new TypeError('store.generate is missing: the store is not attached to a session middleware'));
+      return;
+    }
+    this.generate(req);
+    callback(err);
+  });
+};
+
+Store.prototype.load = function load(
+  this: Store,
+  sid: string,
+  callback: (err: unknown, session?: Session & SessionData) => void,
+): void {
+  callStore(this, 'get', [sid], (err, stored) => {
+    if (err) return callback(err);
+    if (!stored) return callback(null);
+    const req = { sessionID: sid, sessionStore: this } as unknown as Request;
+    let loaded: Session & SessionData;
+    try {
+      loaded = this.createSession(req, stored as SessionData);
+    } catch (createErr) {
+      return callback(createErr);
+    }
+    callback(null, loaded);
+  });
+};
+
+Store.prototype.createSession = function createSession(
+  this: Store,
+  req: Request,
+  stored: SessionData,
+): Session & SessionData {
+  const storedCookie = (stored as { cookie?: unknown }).cookie;
+  if (storedCookie === null || typeof storedCookie !== 'object') {
+    // express-session failed here with the TypeError of reading `cookie.expires`; apps and its
+    // test suite expect that error (through next(err)), so keep its wording.
+    throw new TypeError(`Cannot read properties of ${String(storedCookie)} (reading 'expires'): the stored session has no cookie`);
+  }
+  const { expires, originalMaxAge } = storedCookie as { expires?: unknown; originalMaxAge?: number | null };
+  const cookie = new Cookie(storedCookie as Record<string, unknown>);
+  // Stores hand back JSON, where the expiry is an ISO string; the Cookie needs a Date.
+  if (typeof expires === 'string') cookie.expires = new Date(expires);
+  // Setting expires recomputed originalMaxAge from the time left; the stored one is the truth.
+  cookie.originalMaxAge = originalMaxAge;
+  (stored as { cookie: Cookie }).cookie = cookie;
+  const created = new Session(req as unknown as SessionRequest, stored);
+  req.session = created as Session & SessionData;
+  return created as Session & SessionData;
+};
