@@ -1,0 +1,344 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import session = require('../src/index');
+import { ExpiryQueue } from '../src/internal/expiry-queue';
+
+// express-session 1.19.0's own MemoryStore, the reference for every documented behaviour.
+const UpstreamMemoryStore: new () => session.Store = require('express-session-upstream/session/memory');
+
+type SessionData = session.SessionData;
+type Store = session.Store;
+
+const HOUR = 3_600_000;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Call a store method and resolve with its callback's value; reject if the callback got an error. */
+function call<T = unknown>(store: Store, method: 'all' | 'clear' | 'destroy' | 'get' | 'set' | 'length' | 'touch', ...args: unknown[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    (store[method] as (...a: unknown[]) => void).call(store, ...args, (err: unknown, value: T) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+function sessionExpiringIn(ms: number, data: Record<string, unknown> = {}): SessionData {
+  return { cookie: new session.Cookie({ maxAge: ms }), ...data } as SessionData;
+}
+
+/** How many records the store holds, without letting length() sweep: the clock is held at `at`. */
+function heldAt(store: session.MemoryStore, at: number): Promise<number> {
+  const realNow = Date.now;
+  Date.now = () => at;
+  try {
+    return call<number>(store, 'length');
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+describe('MemoryStore keeps every documented behaviour of express-session\'s', () => {
+  it('get() gives back a JSON copy of what set() stored, as a new object each time', async () => {
+    const store = new session.MemoryStore();
+    const stored = sessionExpiringIn(HOUR, { user: { name: 'ada', roles: ['admin'] }, when: new Date(0), skip: undefined, fn: () => 1 });
+    await call(store, 'set', 'sid', stored);
+    const first = await call<Record<string, unknown>>(store, 'get', 'sid');
+    assert.deepEqual(first, JSON.parse(JSON.stringify(stored)));
+    assert.equal(first['when'], '1970-01-01T00:00:00.000Z', 'a Date comes back as its JSON string');
+    assert.equal('fn' in first, false);
+    assert.notEqual(first, await call(store, 'get', 'sid'));
+  });
+
+  it('set() stores a copy: later changes to the object are not seen', async () => {
+    const store = new session.MemoryStore();
+    const stored = sessionExpiringIn(HOUR, { n: 1 }) as SessionData & { n: number };
+    await call(store, 'set', 'sid', stored);
+    stored.n = 2;
+    assert.equal((await call<{ n: number }>(store, 'get', 'sid')).n, 1);
+  });
+
+  it('set() honours toJSON, on the cookie and on the session itself', async () => {
+    const store = new session.MemoryStore();
+    const custom = { cookie: new session.Cookie({ maxAge: HOUR }), secret: 'x', toJSON: () => ({ shown: true }) };
+    await call(store, 'set', 'sid', custom);
+    assert.deepEqual(await call(store, 'get', 'sid'), { shown: true });
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR));
+    assert.equal(typeof (await call<{ cookie: { expires: unknown } }>(store, 'get', 'sid')).cookie.expires, 'string');
+  });
+
+  it('get() gives undefined for an unknown id', async () => {
+    assert.equal(await call(new session.MemoryStore(), 'get', 'nope'), undefined);
+  });
+
+  it('get() never returns an expired session, and forgets it', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'old', { cookie: { expires: new Date(Date.now() - 1000).toISOString(), path: '/' } });
+    assert.equal(await call(store, 'get', 'old'), undefined);
+    assert.equal(await heldAt(store, 0), 0);
+  });
+
+  it('keeps a session whose cookie has no expiry (a browser-session cookie) until destroyed', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'forever', { cookie: new session.Cookie(), n: 1 });
+    assert.equal((await call<{ n: number }>(store, 'get', 'forever')).n, 1);
+    assert.equal(await call(store, 'length'), 1);
+  });
+
+  it('all() gives every live session keyed by id, in a prototype-less object, without the expired ones', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'a', sessionExpiringIn(HOUR, { n: 1 }));
+    await call(store, 'set', '__proto__', sessionExpiringIn(HOUR, { n: 2 }));
+    await call(store, 'set', 'gone', sessionExpiringIn(-1000, { n: 3 }));
+    const all = await call<Record<string, { n: number }>>(store, 'all');
+    assert.equal(Object.getPrototypeOf(all), null);
+    assert.deepEqual(Object.keys(all).sort(), ['__proto__', 'a']);
+    assert.equal(all['a']!.n, 1);
+  });
+
+  it('length() counts live sessions only', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'a', sessionExpiringIn(HOUR));
+    await call(store, 'set', 'b', sessionExpiringIn(HOUR));
+    await call(store, 'set', 'gone', sessionExpiringIn(-1));
+    assert.equal(await call(store, 'length'), 2);
+  });
+
+  it('destroy() removes one session; clear() removes them all', async () => {
+    const store = new session.MemoryStore();
+    for (const id of ['a', 'b', 'c']) await call(store, 'set', id, sessionExpiringIn(HOUR));
+    await call(store, 'destroy', 'b');
+    await call(store, 'destroy', 'never existed');
+    assert.deepEqual(Object.keys(await call<object>(store, 'all')).sort(), ['a', 'c']);
+    await call(store, 'clear');
+    assert.equal(await call(store, 'length'), 0);
+  });
+
+  it('touch() replaces the cookie (and so the expiry) and keeps the data', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'sid', sessionExpiringIn(1000, { user: 'ada' }));
+    const longer = sessionExpiringIn(HOUR, { user: 'someone else' });
+    await call(store, 'touch', 'sid', longer);
+    const touched = await call<{ user: string; cookie: { expires: string } }>(store, 'get', 'sid');
+    assert.equal(touched.user, 'ada');
+    assert.equal(touched.cookie.expires, (longer.cookie.expires as Date).toISOString());
+  });
+
+  it('touch() does nothing for an unknown or expired session', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'gone', sessionExpiringIn(-1));
+    await call(store, 'touch', 'gone', sessionExpiringIn(HOUR));
+    await call(store, 'touch', 'unknown', sessionExpiringIn(HOUR));
+    assert.equal(await call(store, 'get', 'gone'), undefined);
+    assert.equal(await call(store, 'length'), 0);
+  });
+
+  it('calls every callback asynchronously, and works without the optional ones', async () => {
+    const store = new session.MemoryStore();
+    const order: string[] = [];
+    const calls: Array<[string, (cb: (...a: unknown[]) => void) => void]> = [
+      ['set', (cb) => store.set('sid', sessionExpiringIn(HOUR), cb)],
+      ['get', (cb) => store.get('sid', cb)],
+      ['touch', (cb) => store.touch('sid', sessionExpiringIn(HOUR), cb)],
+      ['all', (cb) => store.all(cb)],
+      ['length', (cb) => store.length(cb)],
+      ['destroy', (cb) => store.destroy('sid', cb)],
+      ['clear', (cb) => store.clear(cb)],
+    ];
+    for (const [name, run] of calls) {
+      await new Promise<void>((resolve) => {
+        run(() => {
+          order.push(`${name} callback`);
+          resolve();
+        });
+        order.push(`${name} returned`);
+      });
+    }
+    assert.deepEqual(order, calls.flatMap(([name]) => [`${name} returned`, `${name} callback`]));
+    store.set('x', sessionExpiringIn(HOUR));
+    store.touch('x', sessionExpiringIn(HOUR));
+    store.destroy('x');
+    store.clear();
+  });
+
+  it('set() calls back with the error for data JSON cannot hold (express-session\'s threw), keeping the old copy', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR, { n: 1 }));
+    const circular: Record<string, unknown> = { ...sessionExpiringIn(HOUR) };
+    circular['self'] = circular;
+    await assert.rejects(call(store, 'set', 'sid', circular), TypeError);
+    await assert.rejects(call(store, 'set', 'sid', sessionExpiringIn(HOUR, { big: 1n })), TypeError);
+    assert.equal((await call<{ n: number }>(store, 'get', 'sid')).n, 1);
+  });
+
+  it('property: any sequence of calls gives the same answers as express-session 1.19.0\'s MemoryStore', async (t) => {
+    const ids = fc.constantFrom('a', 'b', 'c', '__proto__', 'constructor');
+    const expires = fc.oneof(
+      fc.constantFrom(null, undefined, true, 0, '', 'not a date', Date.now() - HOUR, Date.now() + HOUR, [Date.now() - HOUR]),
+      fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => new Date(Date.now() + h * HOUR)),
+      fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => new Date(Date.now() + h * HOUR).toISOString()),
+      fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => new Date(Date.now() + h * HOUR).toUTCString()),
+    );
+    const cookie = fc.oneof(
+      fc.record({ originalMaxAge: fc.constantFrom(null, HOUR), expires, path: fc.constantFrom('/', '/app'), httpOnly: fc.boolean() }, { requiredKeys: ['path'] }),
+      fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => new session.Cookie({ maxAge: h * HOUR })),
+      fc.constant(new session.Cookie()),
+      // An "expires" inside a nested object must not be taken for the cookie's own.
+      fc.tuple(expires, expires).map(([inner, outer]) => ({ extra: { expires: inner }, expires: outer })),
+      fc.constantFrom(undefined, null, 'a string'),
+    );
+    const sessionData = fc.record({ cookie, data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['data'] });
+    const op = fc.oneof(
+      fc.tuple(fc.constant('set' as const), ids, sessionData),
+      fc.tuple(fc.constant('touch' as const), ids, sessionData),
+      fc.tuple(fc.constant('get' as const), ids),
+      fc.tuple(fc.constant('destroy' as const), ids),
+      fc.tuple(fc.constant('all' as const)),
+      fc.tuple(fc.constant('length' as const)),
+      fc.tuple(fc.constant('clear' as const)),
+    );
+    const runs = 1_500;
+    await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+      const ours = new session.MemoryStore();
+      const theirs = new UpstreamMemoryStore();
+      for (const [method, ...args] of ops) {
+        const [a, b] = await Promise.all([call(ours, method, ...args), call(theirs, method, ...args)]);
+        assert.deepEqual(a, b, `${method}(${args.map((x) => JSON.stringify(x)).join(', ')})`);
+      }
+    }), { numRuns: runs });
+    t.diagnostic(`${runs} generated call sequences`);
+  });
+});
+
+describe('MemoryStore sweeps expired sessions out without a read', () => {
+  it('removes them within the prune interval, leaving the live ones', async () => {
+    const store = new session.MemoryStore({ pruneInterval: 20 });
+    const before = Date.now();
+    for (let i = 0; i < 50; i++) await call(store, 'set', `short${i}`, sessionExpiringIn(40));
+    for (let i = 0; i < 5; i++) await call(store, 'set', `long${i}`, sessionExpiringIn(HOUR));
+    assert.equal(await heldAt(store, before), 55);
+    await pause(150);
+    // Counted as of before they expired, so only the timer can have removed them.
+    assert.equal(await heldAt(store, before), 5);
+  });
+
+  it('at a cost proportional to the sessions that expired, not to all of them', async () => {
+    const store = new session.MemoryStore({ pruneInterval: 20 });
+    for (let i = 0; i < 20_000; i++) store.set(`cost-long${i}`, sessionExpiringIn(HOUR));
+    for (let i = 0; i < 100; i++) store.set(`cost-short${i}`, sessionExpiringIn(30));
+    const pop = ExpiryQueue.prototype.pop;
+    let pops = 0;
+    // The patch is on the prototype, so stores left by earlier tests pop through it too; count
+    // only this store's ids.
+    ExpiryQueue.prototype.pop = function counted(this: ExpiryQueue) {
+      const sid = pop.call(this);
+      if (sid.startsWith('cost-')) pops++;
+      return sid;
+    };
+    try {
+      await pause(150);
+    } finally {
+      ExpiryQueue.prototype.pop = pop;
+    }
+    assert.equal(pops, 100, 'one queue pop per expired session');
+    assert.equal(await call(store, 'length'), 20_000);
+  });
+
+  it('a touch that moves the expiry later keeps the session past its first expiry', async () => {
+    const store = new session.MemoryStore({ pruneInterval: 10 });
+    await call(store, 'set', 'sid', sessionExpiringIn(40, { n: 1 }));
+    await call(store, 'touch', 'sid', sessionExpiringIn(HOUR));
+    await pause(100);
+    assert.equal((await call<{ n: number }>(store, 'get', 'sid')).n, 1);
+  });
+
+  it('a set that moves the expiry earlier is swept at the earlier time', async () => {
+    const store = new session.MemoryStore({ pruneInterval: 10 });
+    const before = Date.now();
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR));
+    await call(store, 'set', 'sid', sessionExpiringIn(30));
+    await pause(100);
+    assert.equal(await heldAt(store, before), 0);
+  });
+
+  it('never keeps the process alive: a script that leaves sessions in a store exits at once', async () => {
+    const entry = resolve(__dirname, '..', 'dist', 'index.js');
+    const script = `
+      const session = require(${JSON.stringify(entry)});
+      const store = new session.MemoryStore({ pruneInterval: 10 });
+      store.set('soon', { cookie: new session.Cookie({ maxAge: 50 }) });
+      store.set('later', { cookie: new session.Cookie({ maxAge: 3600000 }) }, () => console.log('stored'));
+    `;
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 10_000 });
+    assert.equal(stdout.trim(), 'stored');
+    assert.ok(Date.now() - started < 5_000, `exited after ${Date.now() - started} ms`);
+  });
+
+  it('gives the memory of a flood of expired sessions back (heap after ≈ heap before)', async () => {
+    const entry = resolve(__dirname, '..', 'dist', 'index.js');
+    const script = `
+      const session = require(${JSON.stringify(entry)});
+      const collect = () => { for (let i = 0; i < 4; i++) global.gc(); };
+      const store = new session.MemoryStore({ pruneInterval: 20 });
+      const flood = (n, ms) => {
+        const cookie = new session.Cookie({ maxAge: ms });
+        for (let i = 0; i < n; i++) store.set('visitor-' + i + '-' + Math.random(), { cookie, user: 'u' + i });
+      };
+      (async () => {
+        flood(2000, 50);
+        await new Promise((r) => setTimeout(r, 200));
+        collect();
+        const before = process.memoryUsage().heapUsed;
+        flood(50000, 100);
+        collect();
+        const peak = process.memoryUsage().heapUsed;
+        await new Promise((r) => setTimeout(r, 400));
+        collect();
+        const after = process.memoryUsage().heapUsed;
+        console.log(JSON.stringify({ before, peak, after }));
+      })();
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '-e', script], { timeout: 20_000 });
+    const { before, peak, after: settled } = JSON.parse(stdout) as { before: number; peak: number; after: number };
+    const grown = peak - before;
+    assert.ok(grown > 5 * 2 ** 20, `the flood took memory (${grown} bytes)`);
+    assert.ok(settled - before < grown * 0.05, `retained ${settled - before} of ${grown} bytes`);
+  });
+});
+
+describe('MemoryStore max: a bound with least-recently-used eviction', () => {
+  it('drops the least recently used session (get, set and touch count as use)', async () => {
+    const store = new session.MemoryStore({ max: 3 });
+    for (const id of ['a', 'b', 'c']) await call(store, 'set', id, sessionExpiringIn(HOUR, { id }));
+    await call(store, 'get', 'a'); // order of use: b, c, a
+    await call(store, 'set', 'd', sessionExpiringIn(HOUR)); // b goes
+    assert.deepEqual(Object.keys(await call<object>(store, 'all')).sort(), ['a', 'c', 'd']);
+    await call(store, 'touch', 'c', sessionExpiringIn(HOUR)); // order: a, d, c
+    await call(store, 'set', 'd', sessionExpiringIn(HOUR, { again: true })); // order: a, c, d
+    await call(store, 'set', 'e', sessionExpiringIn(HOUR)); // a goes
+    assert.deepEqual(Object.keys(await call<object>(store, 'all')).sort(), ['c', 'd', 'e']);
+  });
+
+  it('never holds more than max sessions, whatever the mix of calls', async (t) => {
+    const runs = 300;
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(fc.tuple(fc.constantFrom('set', 'get', 'touch', 'destroy'), fc.integer({ min: 0, max: 20 })), { maxLength: 60 }),
+      async (max, ops) => {
+        const store = new session.MemoryStore({ max });
+        for (const [method, n] of ops) {
+          if (method === 'set' || method === 'touch') await call(store, method, `s${n}`, sessionExpiringIn(HOUR));
+          else await call(store, method, `s${n}`);
+          assert.ok((await heldAt(store, 0)) <= max);
+        }
+      },
+    ), { numRuns: runs });
+    t.diagnostic(`${runs} generated call sequences`);
+  });
+
+  it('rejects a max or pruneInterval that is not a positive number', () => {
+    for (const max of [0, -1, 1.5, NaN, '10']) assert.throws(() => new session.MemoryStore({ max: max as number }), TypeError);
+    for (const pruneInterval of [0, -5, NaN, Infinity]) assert.throws(() => new session.MemoryStore({ pruneInterval }), TypeError);
+  });
+});
