@@ -1,0 +1,59 @@
+// Stores as third parties write them against @types/express-session.
+import session, { Store, type SessionData } from 'express-session';
+import { inherits } from 'node:util';
+
+export class CallbackStore extends Store {
+  private readonly sessions = new Map<string, string>();
+
+  get(sid: string, callback: (err: any, session?: SessionData | null) => void): void {
+    const raw = this.sessions.get(sid);
+    callback(null, raw ? (JSON.parse(raw) as SessionData) : null);
+  }
+
+  set(sid: string, sess: SessionData, callback?: (err?: any) => void): void {
+    this.sessions.set(sid, JSON.stringify(sess));
+    callback?.();
+  }
+
+  destroy(sid: string, callback?: (err?: any) => void): void {
+    this.sessions.delete(sid);
+    callback?.();
+  }
+
+  touch(sid: string, sess: SessionData, callback?: () => void): void {
+    this.sessions.set(sid, JSON.stringify(sess));
+    callback?.();
+  }
+
+  length(callback: (err: any, length?: number) => void): void {
+    callback(null, this.sessions.size);
+  }
+}
+
+export class PromiseStore extends Store {
+  private readonly sessions = new Map<string, SessionData>();
+  async get(sid: string): Promise<SessionData | null> {
+    return this.sessions.get(sid) ?? null;
+  }
+  async set(sid: string, sess: SessionData): Promise<void> {
+    this.sessions.set(sid, sess);
+  }
+  async destroy(sid: string): Promise<void> {
+    this.sessions.delete(sid);
+  }
+}
+
+// The pre-ES2015 pattern.
+interface LegacyStore extends Store {
+  prefix: string;
+}
+function LegacyStore(this: LegacyStore, options: { prefix?: string } = {}): void {
+  Store.call(this, options);
+  this.prefix = options.prefix ?? 'sess:';
+}
+inherits(LegacyStore, Store);
+
+const stores: Store[] = [new CallbackStore(), new PromiseStore(), new session.MemoryStore({ max: 10 })];
+session({ secret: 's', store: stores[0] });
+stores[0]!.on('disconnect', () => undefined);
+void LegacyStore;
