@@ -1,0 +1,253 @@
+// MemoryStore at scale: ours against express-session 1.19.0's, each in its own process with
+// --expose-gc so heap figures are taken after a full collection.
+//
+//   node bench/memory-store.mjs [--quick] [--sessions 100000] [--repeat 3]
+//
+// bench/run.mjs runs it too. Per implementation: heap bytes per session, time per set (over an
+// existing session) and per get, time of length() at N/10 and at N (to see whether it grows with
+// N), and time of all(). Reported as ratios ours / express-session from the same run.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
+
+const require = createRequire(import.meta.url);
+const IMPLEMENTATIONS = ['express-session', 'ours'];
+
+// ---------------------------------------------------------------------------------------------
+// Child: measure one implementation.
+
+function load(impl) {
+  if (impl === 'express-session') return require('express-session-upstream');
+  return require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+}
+
+/**
+ * A session as an app keeps it: a one-day cookie (as the middleware builds it, with the
+ * implementation's own Cookie class) and a few small fields.
+ */
+function makeSession(Cookie, i, secret) {
+  return {
+    cookie: new Cookie({ maxAge: 86_400_000, httpOnly: true, sameSite: 'lax', path: '/' }),
+    userId: 'user-' + (100_000 + i),
+    views: i % 50,
+    csrfSecret: secret,
+    lastPage: '/account/orders',
+  };
+}
+
+const call = (store, method, ...args) =>
+  new Promise((resolve, reject) => store[method](...args, (err, value) => (err ? reject(err) : resolve(value))));
+
+/**
+ * Run `operation` for every index, at most IN_FLIGHT at a time (each batch waits for its last
+ * callback), as a busy server has a bounded number of requests in progress; ns per operation.
+ * With all N in flight at once the figure would mostly be the collector moving N results that are
+ * all alive together to the old generation, the same for every implementation.
+ */
+const IN_FLIGHT = 1000;
+function timeBatch(n, operation) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    let next = 0;
+    const batch = () => {
+      const from = next;
+      const end = Math.min(n, from + IN_FLIGHT);
+      next = end;
+      let left = end - from;
+      const done = (err) => {
+        if (err) return reject(err);
+        if (--left > 0) return;
+        if (end === n) resolve(Number(process.hrtime.bigint() - start) / n);
+        else batch();
+      };
+      for (let i = from; i < end; i++) operation(i, done);
+    };
+    batch();
+  });
+}
+
+/** Call an awaited operation repeatedly for about `budgetMs` (at least `min` times): ms per call. */
+async function timeRepeated(operation, { budgetMs = 300, min = 1, max = 2000 } = {}) {
+  const start = process.hrtime.bigint();
+  let calls = 0;
+  let elapsed = 0;
+  while (calls < min || (calls < max && elapsed < budgetMs)) {
+    await operation();
+    calls++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return elapsed / calls;
+}
+
+function heapAfterGc() {
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
+}
+
+async function measure(impl, n) {
+  const { MemoryStore, Cookie } = load(impl);
+  const store = new MemoryStore();
+  const ids = Array.from({ length: n }, () => randomBytes(24).toString('base64url'));
+  const secrets = Array.from({ length: n }, () => randomBytes(16).toString('base64url'));
+  const small = Math.floor(n / 10);
+  const check = (condition, message) => {
+    if (!condition) throw new Error(`${impl} MemoryStore: ${message}`);
+  };
+
+  // Fill, and weigh what the store holds (ids and secrets are counted before, so they cancel).
+  const heapBefore = heapAfterGc();
+  for (let i = 0; i < small; i++) store.set(ids[i], makeSession(Cookie, i, secrets[i]));
+  await new Promise((resolve) => setImmediate(resolve));
+  const lengthSmallMs = await timeRepeated(async () => check((await call(store, 'length')) === small, 'length() at N/10'));
+  for (let i = small; i < n; i++) store.set(ids[i], makeSession(Cookie, i, secrets[i]));
+  await new Promise((resolve) => setImmediate(resolve));
+  const heapBytesPerSession = (heapAfterGc() - heapBefore) / n;
+
+  // set over existing sessions (what a save does), the sessions built beforehand.
+  const fresh = ids.map((_, i) => makeSession(Cookie, i, secrets[i]));
+  for (const session of fresh) session.views++;
+  const setNs = await timeBatch(n, (i, done) => store.set(ids[i], fresh[i], done));
+  fresh.length = 0;
+
+  // get in random order; every session must come back whole.
+  const order = ids.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let found = 0;
+  const getNs = await timeBatch(n, (k, done) => {
+    const i = order[k];
+    store.get(ids[i], (err, session) => {
+      if (session && session.userId === 'user-' + (100_000 + i) && session.views === (i % 50) + 1 && session.cookie?.expires) found++;
+      done(err);
+    });
+  });
+  check(found === n, `get returned ${found} of ${n} sessions intact`);
+
+  const lengthMs = await timeRepeated(async () => check((await call(store, 'length')) === n, 'length() at N'));
+  const allMs = await timeRepeated(async () => {
+    const all = await call(store, 'all');
+    check(Object.keys(all).length === n, 'all() size');
+  }, { min: 1, max: 20 });
+
+  return { heapBytesPerSession, setNs, getNs, lengthSmallMs, lengthMs, allMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: run the children, combine.
+
+/**
+ * Run each implementation `repeat` times (alternating, each run a fresh process) and keep the
+ * median of every figure. Returns `{ sessions, repeat, implementations: { name: figures }, ratios }`.
+ */
+export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu, log = console.log, oursEntry } = {}) {
+  if (oursEntry) process.env.BENCH_OURS_ENTRY = oursEntry;
+  const { startNode, nextMessage } = await import('./lib/processes.mjs');
+  const runs = Object.fromEntries(IMPLEMENTATIONS.map((impl) => [impl, []]));
+  for (let r = 0; r < repeat; r++) {
+    const order = r % 2 === 0 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
+    for (const impl of order) {
+      const child = startNode(new URL(import.meta.url), ['--child', impl, String(sessions)], {
+        cpu,
+        nodeArgs: ['--expose-gc', '--max-old-space-size=2048'],
+      });
+      const message = await nextMessage(child, 'result', 300_000);
+      if (message.error) throw new Error(message.error);
+      runs[impl].push(message.result);
+      log(`  MemoryStore ${impl.padEnd(15)} run ${r + 1}/${repeat}: ${describe(message.result)}`);
+    }
+  }
+  const implementations = {};
+  for (const impl of IMPLEMENTATIONS) {
+    implementations[impl] = {};
+    for (const key of Object.keys(runs[impl][0])) implementations[impl][key] = median(runs[impl].map((run) => run[key]));
+  }
+  const ours = implementations.ours;
+  const upstream = implementations['express-session'];
+  const ratios = {
+    heapPerSession: ours.heapBytesPerSession / upstream.heapBytesPerSession,
+    getSpeedup: upstream.getNs / ours.getNs,
+    setSpeedup: upstream.setNs / ours.setNs,
+    lengthSpeedup: upstream.lengthMs / ours.lengthMs,
+    allSpeedup: upstream.allMs / ours.allMs,
+    /** length() time at N over N/10: about 1 when constant, about 10 when linear. */
+    oursLengthGrowth: ours.lengthMs / ours.lengthSmallMs,
+    upstreamLengthGrowth: upstream.lengthMs / upstream.lengthSmallMs,
+  };
+  return { sessions, repeat, runs, implementations, ratios };
+}
+
+function describe(r) {
+  return `${r.heapBytesPerSession.toFixed(0)} B/session, set ${(r.setNs / 1000).toFixed(2)} µs, get ${(r.getNs / 1000).toFixed(2)} µs, ` +
+    `length() ${formatMs(r.lengthSmallMs)} at N/10 and ${formatMs(r.lengthMs)} at N, all() ${formatMs(r.allMs)}`;
+}
+
+export function formatMs(ms) {
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  if (ms >= 0.001) return `${(ms * 1000).toFixed(2)} µs`;
+  return `${(ms * 1e6).toFixed(0)} ns`;
+}
+
+/** The table lines and the target verdicts of a result. */
+export function memoryStoreReport(result) {
+  const { implementations: impls, ratios, sessions } = result;
+  const u = impls['express-session'];
+  const o = impls.ours;
+  const row = (label, es, ours, ratio) => `  ${label.padEnd(26)} ${es.padStart(16)} ${ours.padStart(14)} ${ratio.padStart(22)}`;
+  const lines = [
+    `MemoryStore at ${sessions.toLocaleString('en-US')} sessions (median of ${result.repeat} runs per implementation, each a fresh process):`,
+    row('', 'express-session', 'ours', 'ours vs express-session'),
+    row('heap per session', `${u.heapBytesPerSession.toFixed(0)} B`, `${o.heapBytesPerSession.toFixed(0)} B`, `${ratios.heapPerSession.toFixed(2)}× the heap`),
+    row('set (overwrite), per call', `${(u.setNs / 1000).toFixed(2)} µs`, `${(o.setNs / 1000).toFixed(2)} µs`, `${ratios.setSpeedup.toFixed(2)}× faster`),
+    row('get, per call', `${(u.getNs / 1000).toFixed(2)} µs`, `${(o.getNs / 1000).toFixed(2)} µs`, `${ratios.getSpeedup.toFixed(2)}× faster`),
+    row(`length() at ${(sessions / 10).toLocaleString('en-US')}`, formatMs(u.lengthSmallMs), formatMs(o.lengthSmallMs), ''),
+    row(`length() at ${sessions.toLocaleString('en-US')}`, formatMs(u.lengthMs), formatMs(o.lengthMs), `${ratios.lengthSpeedup.toFixed(0)}× faster`),
+    row('length() growth N/10 → N', `${ratios.upstreamLengthGrowth.toFixed(1)}×`, `${ratios.oursLengthGrowth.toFixed(1)}×`, '(1× = O(1), 10× = O(N))'),
+    row('all()', formatMs(u.allMs), formatMs(o.allMs), `${ratios.allSpeedup.toFixed(2)}× faster`),
+  ];
+  const targets = [
+    { name: 'MemoryStore heap per session ≤ 0.7× express-session', value: ratios.heapPerSession, pass: ratios.heapPerSession <= 0.7, shown: `${ratios.heapPerSession.toFixed(2)}×` },
+    { name: 'MemoryStore get ≥ 2× faster than express-session', value: ratios.getSpeedup, pass: ratios.getSpeedup >= 2, shown: `${ratios.getSpeedup.toFixed(2)}×` },
+    {
+      name: 'MemoryStore length() O(1) (time at N ≤ 2× time at N/10)',
+      value: ratios.oursLengthGrowth,
+      pass: ratios.oursLengthGrowth <= 2,
+      shown: `${ratios.oursLengthGrowth.toFixed(2)}× from N/10 to N (express-session ${ratios.upstreamLengthGrowth.toFixed(1)}×)`,
+    },
+  ];
+  return { lines, targets };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain && process.argv[2] === '--child') {
+  process.on('disconnect', () => process.exit(0));
+  const [, , , impl, n] = process.argv;
+  measure(impl, Number(n)).then(
+    (result) => process.send({ type: 'result', result }, () => process.exit(0)),
+    (err) => process.send({ type: 'result', error: String(err?.stack ?? err) }, () => process.exit(1)),
+  );
+} else if (isMain) {
+  const args = process.argv.slice(2);
+  const value = (name, fallback) => {
+    const at = args.indexOf(name);
+    return at === -1 ? fallback : Number(args[at + 1]);
+  };
+  const quick = args.includes('--quick');
+  const { planPinning } = await import('./lib/processes.mjs');
+  const pinning = planPinning();
+  console.log(pinning.note);
+  const result = await runMemoryStoreBench({
+    sessions: value('--sessions', 100_000),
+    repeat: value('--repeat', quick ? 1 : 3),
+    cpu: pinning.serverCpu,
+  });
+  const { lines, targets } = memoryStoreReport(result);
+  console.log('\n' + lines.join('\n') + '\n');
+  for (const t of targets) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.shown}`);
+}
