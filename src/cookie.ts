@@ -136,7 +136,15 @@ export class Cookie {
     if (ms instanceof Date) {
       deprecate('maxAge as Date; pass number of milliseconds instead');
     }
-    this.expires = typeof ms === 'number' ? new Date(Date.now() + ms) : ms;
+    if (typeof ms !== 'number') {
+      this.expires = ms;
+      return;
+    }
+    const expires = new Date(Date.now() + ms);
+    this._expires = expires;
+    // Reading the lifetime back from the new expiry, as express-session does, loses a millisecond
+    // whenever the clock ticks in between (60000 becomes 59999); the number asked for is exact.
+    this.originalMaxAge = Number.isNaN(expires.valueOf()) ? Number.NaN : ms;
   }
 
   /** The cookie's attributes, as serialised and persisted. */

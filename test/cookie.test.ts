@@ -68,6 +68,15 @@ describe('Cookie', () => {
       assert.throws(() => { cookie.maxAge = {} as never; }, TypeError);
     });
 
+    it('records exactly the maxAge asked for as originalMaxAge, even when the clock ticks while setting it', (t) => {
+      let now = 1_700_000_000_000;
+      t.mock.method(Date, 'now', () => now++);
+      const cookie = new Cookie();
+      cookie.maxAge = 60_000;
+      assert.equal(cookie.originalMaxAge, 60_000);
+      assert.equal((cookie.expires as Date).valueOf(), 1_700_000_000_000 + 60_000);
+    });
+
     it('null makes it a browser-session cookie again', () => {
       const cookie = new Cookie({ maxAge: 1000 });
       cookie.maxAge = null;
