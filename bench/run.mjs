@@ -12,7 +12,9 @@
 //
 // Options: --quick, --rounds N, --duration S (per app per round), --warmup S, --connections N,
 //          --scenarios S1,S3, --no-memory-store, --sessions N (MemoryStore run), --json PATH,
-//          --ours PATH (the entry of another build of ours, e.g. a prototype copied out of dist/)
+//          --ours PATH (the entry of another build of ours, e.g. a prototype copied out of dist/),
+//          --baseline PATH (the entry of an earlier build of ours, loaded as a fourth app in the
+//          same rounds, so an optimisation's gain is a within-round ratio: ours/baseline)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -67,6 +69,7 @@ function parseArgs(argv) {
       case '--sessions': options.sessions = positive(next(), '--sessions', true); break;
       case '--json': options.json = next(); break;
       case '--ours': options.ours = resolve(next()); break;
+      case '--baseline': options.baseline = resolve(next()); break;
       case '--scenarios':
         options.scenarios = next().split(',').map((s) => s.trim().toUpperCase());
         for (const s of options.scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
@@ -129,7 +132,8 @@ function load(server, scenario, session, seconds, options) {
 async function runScenario(scenario, options, pinning, log) {
   const definition = SCENARIOS[scenario];
   log(`\n${definition.title} (${definition.what})`);
-  const servers = await Promise.all(APPS.map((app) => startServer(app, scenario, { cpu: pinning.serverCpu })));
+  const apps = appsFor(options);
+  const servers = await Promise.all(apps.map((app) => startServer(app, scenario, { cpu: pinning.serverCpu })));
   const byApp = Object.fromEntries(servers.map((server) => [server.app, server]));
   try {
     const sessions = await checkScenario(scenario, servers);
@@ -144,7 +148,7 @@ async function runScenario(scenario, options, pinning, log) {
 
     const rounds = [];
     for (let round = 0; round < options.rounds; round++) {
-      const order = orderFor(APPS, round);
+      const order = orderFor(apps, round);
       const measured = {};
       for (const app of order) {
         const server = byApp[app];
@@ -163,24 +167,31 @@ async function runScenario(scenario, options, pinning, log) {
         oursOverExpressSession: measured.ours.rate / measured['express-session'].rate,
         oursOverBare: measured.ours.rate / measured.bare.rate,
       };
+      if (measured.baseline) entry.oursOverBaseline = measured.ours.rate / measured.baseline.rate;
       rounds.push(entry);
       log(
         `  round ${String(round + 1).padStart(2)}/${options.rounds}  ` +
-          APPS.map((app) => `${app} ${fmtRate(measured[app].rate)}`).join('  ') +
-          `  CPU µs/req ${APPS.map((app) => fmtMicros(measured[app].cpuMicrosPerRequest)).join('/')}` +
+          apps.map((app) => `${app} ${fmtRate(measured[app].rate)}`).join('  ') +
+          `  CPU µs/req ${apps.map((app) => fmtMicros(measured[app].cpuMicrosPerRequest)).join('/')}` +
           `  → ours/express-session ${entry.oursOverExpressSession.toFixed(2)}, ours/bare ${entry.oursOverBare.toFixed(2)}` +
+          (measured.baseline ? `, ours/baseline ${entry.oursOverBaseline.toFixed(2)}` : '') +
           `  (order: ${order.join(', ')})`,
       );
     }
-    return summarise(scenario, rounds);
+    return summarise(scenario, apps, rounds);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
-function summarise(scenario, rounds) {
+/** The apps loaded in every round: the three of the report, and the baseline build when given. */
+function appsFor(options) {
+  return options.baseline ? [...APPS, 'baseline'] : APPS;
+}
+
+function summarise(scenario, appNames, rounds) {
   const apps = {};
-  for (const app of APPS) {
+  for (const app of appNames) {
     const rates = rounds.map((r) => r.apps[app].rate);
     apps[app] = {
       reqPerSec: median(rates),
@@ -196,7 +207,11 @@ function summarise(scenario, rounds) {
   return {
     title: SCENARIOS[scenario].title,
     apps,
-    ratios: { oursOverExpressSession: ratio('oursOverExpressSession'), oursOverBare: ratio('oursOverBare') },
+    ratios: {
+      oursOverExpressSession: ratio('oursOverExpressSession'),
+      oursOverBare: ratio('oursOverBare'),
+      ...(appNames.includes('baseline') ? { oursOverBaseline: ratio('oursOverBaseline') } : {}),
+    },
     rounds,
   };
 }
@@ -280,6 +295,13 @@ async function main() {
     console.error(err.message);
     process.exit(2);
   }
+  if (options.baseline) {
+    if (!existsSync(options.baseline)) {
+      console.error(`--baseline ${options.baseline}: no such file`);
+      process.exit(2);
+    }
+    process.env.BENCH_BASELINE_ENTRY = options.baseline;
+  }
   if (options.ours) {
     if (!existsSync(options.ours)) {
       console.error(`--ours ${options.ours}: no such file`);
@@ -305,6 +327,7 @@ async function main() {
   log(`${options.rounds} round${options.rounds === 1 ? "" : "s"} × ${options.duration} s per app, ${options.warmup} s warm-up, ${options.connections} connections, loopback only`);
   log(pinning.note);
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);
+  if (options.baseline) log(`baseline = ${options.baseline}, loaded in the same rounds`);
 
   const results = {};
   for (const scenario of options.scenarios) results[scenario] = await runScenario(scenario, options, pinning, log);
@@ -319,6 +342,14 @@ async function main() {
   log('e-s = express-session 1.19.0; p99 latency and server CPU time (all threads, /proc) per request of');
   log('bare / express-session / ours, median over rounds.\n');
   for (const line of scenarioTable(results)) log(line);
+  if (options.baseline) {
+    log('\nours / baseline (median of per-round ratios, min–max; CPU µs/req baseline → ours):');
+    for (const [scenario, result] of Object.entries(results)) {
+      const r = result.ratios.oursOverBaseline;
+      log(`  ${scenario}  ${r.median.toFixed(3)}  ${r.min.toFixed(2)}–${r.max.toFixed(2)}   ` +
+        `${fmtMicros(result.apps.baseline.cpuMicrosPerRequest)} → ${fmtMicros(result.apps.ours.cpuMicrosPerRequest)}`);
+    }
+  }
 
   const targets = scenarioTargets(results);
   if (memoryStore) {

@@ -23,6 +23,8 @@ function sessionFactory(name) {
   if (name === 'express-session') return require('express-session-upstream');
   // BENCH_OURS_ENTRY (bench/run.mjs --ours PATH) loads another build, to measure a prototype.
   if (name === 'ours') return require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+  // BENCH_BASELINE_ENTRY (bench/run.mjs --baseline PATH): an earlier build, loaded in the same rounds.
+  if (name === 'baseline' && process.env.BENCH_BASELINE_ENTRY) return require(process.env.BENCH_BASELINE_ENTRY);
   return undefined;
 }
 
