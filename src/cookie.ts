@@ -99,9 +99,17 @@ export class Cookie {
       if (typeof options !== 'object') {
         throw new TypeError('argument options must be a object');
       }
+      const given = options as Record<string, unknown>;
       const target = this as unknown as Record<string, unknown>;
-      for (const key in options) {
-        if (key !== 'data') target[key] = (options as Record<string, unknown>)[key];
+      for (const key in given) {
+        if (key !== 'data') target[key] = given[key];
+      }
+      // An `originalMaxAge` passed in (a store handing back a saved cookie) is the lifetime the
+      // cookie was made with; assigning `expires` or `maxAge` after it in the loop recomputed it
+      // from the remaining time, which 1.19.0 did and later express-session no longer does.
+      const originalMaxAge = given['originalMaxAge'];
+      if (originalMaxAge !== undefined && originalMaxAge !== null) {
+        this.originalMaxAge = originalMaxAge as number;
       }
     }
 

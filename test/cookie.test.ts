@@ -104,6 +104,13 @@ describe('Cookie', () => {
       const cookie = new Cookie({ maxAge: 1000, originalMaxAge: 9000 } as never);
       assert.equal(cookie.originalMaxAge, 9000);
     });
+
+    it('keeps an originalMaxAge passed in options even when expires or maxAge comes after it', () => {
+      const stored = { originalMaxAge: 60_000, expires: new Date(Date.now() + 5_000) };
+      assert.equal(new Cookie(stored as never).originalMaxAge, 60_000);
+      assert.equal(new Cookie({ originalMaxAge: 60_000, maxAge: 5_000 } as never).originalMaxAge, 60_000);
+      assert.equal(new Cookie({ originalMaxAge: null, maxAge: 5_000 } as never).originalMaxAge, 5_000);
+    });
   });
 
   describe('data and toJSON', () => {
