@@ -24,7 +24,7 @@ import { hookWriteHead } from './internal/write-head';
 import { MemoryStore } from './memory-store';
 import type { SessionOptions } from './options';
 import { Session } from './session';
-import { Store } from './store';
+import type { Store } from './store';
 
 const MEMORY_STORE_WARNING =
   'Warning: connect.session() MemoryStore is not\n' +
@@ -165,9 +165,7 @@ class RequestState implements SessionSnapshot, RequestHooks {
 
   /** A stored session found for the cookie's id. */
   inflate(stored: object): void {
-    const { store } = this.settings;
-    const createSession = typeof store.createSession === 'function' ? store.createSession : Store.prototype.createSession;
-    createSession.call(store, this.req, stored as never);
+    this.settings.store.createSession(this.req, stored as never);
     this.originalId = this.req.sessionID;
     this.originalFingerprint = fingerprint(this.req.session as object);
     if (!this.settings.resave) this.savedFingerprint = this.originalFingerprint;

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { inherits } from 'node:util';
 import session = require('../src/index');
 import { defaultRoutes, expressVersions, sessionApp, start } from './support/apps';
-import { Browser } from './support/http';
+import { Browser, request } from './support/http';
 import { sessionIdOf } from './support/stores';
 
 type SessionData = session.SessionData;
@@ -131,6 +131,24 @@ describe('Store base class', () => {
         assert.equal((await browser.get('/count')).body, '1');
       });
     }
+
+    it(`fails a returning visitor's request through next(err) when the store does not extend Store, as express-session did (${label})`, async () => {
+      // Only the three required methods on a bare EventEmitter: no createSession to turn stored
+      // data into a session. express-session failed such a request with that TypeError.
+      const backing = new ModernStore();
+      const store = Object.assign(new EventEmitter(), {
+        get: backing.get.bind(backing),
+        set: backing.set.bind(backing),
+        destroy: backing.destroy.bind(backing),
+      });
+      const server = await start(sessionApp(express, { secret: 's', store: store as never, resave: false, saveUninitialized: false }));
+      const browser = new Browser(server);
+      assert.equal((await browser.get('/count')).body, '1');
+      const returning = await browser.get('/count');
+      assert.equal(returning.status, 500);
+      assert.match(returning.body, /createSession is not a function/);
+      assert.equal((await request(server, '/count')).body, '1', 'the server still serves new visitors');
+    });
 
     it(`looks store methods up on the instance at call time (${label})`, async () => {
       const store = new ModernStore();
