@@ -30,10 +30,21 @@ function sessionFactory(name) {
 
 const definition = SCENARIOS[scenario];
 if (!definition) throw new Error(`unknown scenario ${scenario}`);
+// 'bare-dictionary': bare Express whose req and res are put in V8's dictionary mode as ours does
+// (src/internal/dictionary-mode.ts), so that ours against it is what the session layer itself costs.
+const bare = app === 'bare' || app === 'bare-dictionary';
 const session = sessionFactory(app);
-if (app !== 'bare' && !session) throw new Error(`unknown app ${app}`);
+if (!bare && !session) throw new Error(`unknown app ${app}`);
 
 const expressApp = express();
+if (app === 'bare-dictionary') {
+  const { useDictionaryMode } = require(fileURLToPath(new URL('../dist/internal/dictionary-mode.js', import.meta.url)));
+  expressApp.use((req, res, next) => {
+    useDictionaryMode(req);
+    useDictionaryMode(res);
+    next();
+  });
+}
 let store;
 if (session) {
   store = new session.MemoryStore();
@@ -44,7 +55,7 @@ if (session) {
     res.send('init');
   });
 }
-expressApp.get('/', handlerFor(scenario, !session));
+expressApp.get('/', handlerFor(scenario, bare));
 
 /** Store operations the runner asks for over IPC: read what the store really holds. */
 function storeCall(op, sid) {
