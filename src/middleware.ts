@@ -18,7 +18,7 @@ import { kRequestState, type RequestHooks } from './internal/request-state';
 import { isSecureRequest } from './internal/secure';
 import { generateSessionId } from './internal/session-id';
 import { appendSetCookie } from './internal/set-cookie';
-import { isSecretKey, signSessionId, type SecretKey } from './internal/signing';
+import { isSecretKey, rememberVerifiedIds, signSessionId, type SecretKey } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
 import { hookWriteHead } from './internal/write-head';
@@ -377,7 +377,8 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   }
 
   const secrets = normalizeSecrets(opts.secret);
-  if (!secrets) deprecate('req.secret; provide secret option');
+  if (secrets) rememberVerifiedIds(secrets);
+  else deprecate('req.secret; provide secret option');
 
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn(MEMORY_STORE_WARNING);

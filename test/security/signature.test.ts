@@ -6,9 +6,9 @@ import upstreamSession from 'express-session-upstream';
 import fc from 'fast-check';
 import session = require('../../src/index');
 import { readSessionCookie } from '../../src/internal/read-cookie';
-import { signSessionId, unsignSessionId, type SecretKey } from '../../src/internal/signing';
+import { rememberVerifiedIds, signSessionId, unsignSessionId, type SecretKey } from '../../src/internal/signing';
 import { expressVersions, start, type ExpressFactory } from '../support/apps';
-import { serve, type TestServer } from '../support/http';
+import { request, serve, type TestServer } from '../support/http';
 import { cookieValue, effectiveHmacKey, secretList, secretListAndForeignSecret, sessionId } from './support/arbitraries';
 import { keepAliveClient, pairFrom, valueOf } from './support/clients';
 
@@ -162,6 +162,40 @@ describe('signed session cookie: properties of signing and reading', () => {
   });
 });
 
+describe('signed session cookie: the MACs remembered for the middleware\'s own secrets', () => {
+  it('once a cookie verified, still rejects every tampered form of it and accepts it again', (t) => {
+    check(t, fc.property(validCookie, fc.nat(), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), ({ id, secrets, index, value }, n, junk) => {
+      const remembered = [...secrets];
+      rememberVerifiedIds(remembered);
+      assert.deepEqual(unsignSessionId(value.slice(2), remembered), { id, secretIndex: index });
+      for (const tampered of [prefix(value, n), value + junk, flipCase(value, n) ?? value + junk, `s:${id}.${'A'.repeat(43)}`]) {
+        if (tampered === value) continue;
+        assert.equal(idFromHeader(header(tampered), remembered), upstreamUnsign(tampered, secrets));
+      }
+      assert.deepEqual(unsignSessionId(value.slice(2), remembered), { id, secretIndex: index });
+    }), 10_000);
+  });
+
+  it('rejects a cookie it verified before once its secret is removed from the array (revoked at runtime)', () => {
+    const secrets = ['new', 'leaked'];
+    rememberVerifiedIds(secrets);
+    const value = signSessionId('abc', 'leaked');
+    assert.deepEqual(unsignSessionId(value.slice(2), secrets), { id: 'abc', secretIndex: 1 });
+    secrets.pop();
+    assert.equal(unsignSessionId(value.slice(2), secrets), undefined);
+    secrets.push('leaked');
+    assert.deepEqual(unsignSessionId(value.slice(2), secrets), { id: 'abc', secretIndex: 1 });
+  });
+
+  it('reports the secret that signed the cookie when the same id was verified under another one first', () => {
+    const secrets = ['first', 'second'];
+    rememberVerifiedIds(secrets);
+    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets)?.secretIndex, 1);
+    assert.equal(unsignSessionId(signSessionId('abc', 'first').slice(2), secrets)?.secretIndex, 0);
+    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets)?.secretIndex, 1);
+  });
+});
+
 /** A server whose app can be swapped between property runs (one port, many configurations). */
 async function swappableServer(): Promise<{ server: TestServer; use(app: RequestListener): void }> {
   let current: RequestListener = (_req, res) => res.end();
@@ -243,6 +277,20 @@ for (const { label, express } of expressVersions) {
 
     it('loads it when signed with the second secret (rotation)', async () => {
       assert.equal(await whoami(signSessionId(signed.slice(2, signed.lastIndexOf('.')), 'previous')), 'marked');
+    });
+
+    it('stops loading a session once its secret is removed from the secret array at runtime, as express-session does', async () => {
+      for (const factory of [session, upstreamSession as unknown as typeof session]) {
+        const rotation = ['new', 'leaked'];
+        const app = markApp(express, factory({ secret: rotation, store: new session.MemoryStore(), resave: false, saveUninitialized: false }));
+        const local = await start(app);
+        const first = await request(local, '/mark');
+        const id = valueOf(pairFrom(first.setCookies)!).slice(2).split('.')[0]!;
+        const leakedCookie = `${NAME}=${cookieValue(signSessionId(id, 'leaked'))}`;
+        assert.equal((await request(local, '/whoami', { headers: { cookie: leakedCookie } })).body, 'marked');
+        rotation.pop();
+        assert.equal((await request(local, '/whoami', { headers: { cookie: leakedCookie } })).body, 'new');
+      }
     });
 
     it('property: no tampered form of a real session cookie loads it', async (t) => {
