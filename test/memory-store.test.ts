@@ -183,6 +183,21 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
       fc.record({ originalMaxAge: fc.constantFrom(null, HOUR), expires, path: fc.constantFrom('/', '/app'), httpOnly: fc.boolean() }, { requiredKeys: ['path'] }),
       fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => new session.Cookie({ maxAge: h * HOUR })),
       fc.constant(new session.Cookie()),
+      // Our own cookies take a shorter way to their JSON: every kind of expiry must come out as
+      // JSON.stringify writes it (invalid dates, years past 9999 or before 1970, a Date's own
+      // toJSON, a subclass's toJSON).
+      fc.oneof(
+        fc.constantFrom(Number.NaN, 8.64e15, 253_402_300_800_000 + HOUR, -62_198_755_200_000, -HOUR),
+        fc.integer({ min: -3, max: 3 }).filter((h) => h !== 0).map((h) => Date.now() + h * HOUR + 123),
+      ).chain((ms) => fc.constantFrom(
+        () => Object.assign(new session.Cookie({ path: '/p' }), { expires: new Date(ms) }),
+        () => Object.assign(new session.Cookie(), { expires: Object.assign(new Date(ms), { toJSON: () => 'custom' }) }),
+        () => Object.assign(new (class extends session.Cookie {
+          override toJSON() {
+            return { ...super.toJSON(), tag: 'subclass' } as ReturnType<session.Cookie['toJSON']>;
+          }
+        })(), { expires: new Date(ms) }),
+      ).map((make) => make())),
       // An "expires" inside a nested object must not be taken for the cookie's own.
       fc.tuple(expires, expires).map(([inner, outer]) => ({ extra: { expires: inner }, expires: outer })),
       fc.constantFrom(undefined, null, 'a string'),
