@@ -2,7 +2,9 @@
 // Loads, as bench/run.mjs does (servers pinned to one CPU, every variant in every round, median
 // of per-round ratios), bare Express, the "floor" (only what the API forces on Express 4: three
 // properties on req and wrappers on res.writeHead and res.end), the floor plus the one HMAC a
-// signed cookie needs, and ours, all as S2 (a returning reader). See bench/PROFILE.md.
+// signed cookie needs, bare and floor + HMAC again with req and res in V8's dictionary mode (as
+// ours puts them on Node 23 and older), and ours, all as S2 (a returning reader). See
+// bench/PROFILE.md.
 //
 //   npm run build && node bench/floor.mjs [--rounds 6] [--duration 2]
 import { createRequire } from 'node:module';
@@ -12,7 +14,7 @@ import { median } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
-const VARIANTS = ['bare', 'floor', 'floor + HMAC', 'ours'];
+const VARIANTS = ['bare', 'floor', 'floor + HMAC', 'bare, dictionary mode', 'floor + HMAC, dictionary mode', 'ours'];
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -48,8 +50,8 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 console.log(`\nS2 returning reader, median over ${rounds} rounds of ${duration} s per variant:\n`);
-console.log(`${'variant'.padEnd(14)} ${'req/s vs bare'.padStart(14)} ${'CPU µs/req'.padStart(11)}`);
+console.log(`${'variant'.padEnd(30)} ${'req/s vs bare'.padStart(14)} ${'CPU µs/req'.padStart(11)}`);
 for (const app of apps) {
-  console.log(`${app.variant.padEnd(14)} ${median(app.rate).toFixed(2).padStart(14)} ${median(app.cpu).toFixed(0).padStart(11)}`);
+  console.log(`${app.variant.padEnd(30)} ${median(app.rate).toFixed(2).padStart(14)} ${median(app.cpu).toFixed(0).padStart(11)}`);
 }
 process.exit(0);

@@ -4,6 +4,7 @@
 'use strict';
 const { createHmac } = require('node:crypto');
 const express = require('express');
+const { useDictionaryMode } = require('../../dist/internal/dictionary-mode.js');
 
 const variant = process.argv[2];
 const SECRET = 'bench: keyboard cat';
@@ -32,17 +33,26 @@ function floor(hmac) {
   };
 }
 
+/** Ours puts req and res in dictionary mode first (src/internal/dictionary-mode.ts); so can the others. */
+function dictionaryMode(req, res, next) {
+  useDictionaryMode(req);
+  useDictionaryMode(res);
+  next();
+}
+
 const app = express();
-if (variant === 'floor') app.use(floor(false));
-else if (variant === 'floor + HMAC') app.use(floor(true));
-else if (variant === 'ours') {
+if (variant.endsWith(', dictionary mode')) app.use(dictionaryMode);
+const base = variant.replace(/, dictionary mode$/, '');
+if (base === 'floor') app.use(floor(false));
+else if (base === 'floor + HMAC') app.use(floor(true));
+else if (base === 'ours') {
   const session = require('../../dist/index.js');
   app.use(session({ secret: SECRET, resave: false, saveUninitialized: false }));
   app.get('/__init', (req, res) => {
     req.session.views = 1;
     res.send('init');
   });
-} else if (variant !== 'bare') throw new Error(`unknown variant ${variant}`);
+} else if (base !== 'bare') throw new Error(`unknown variant ${variant}`);
 app.get('/', (req, res) => res.send('views ' + (req.session ? req.session.views : 1)));
 
 const server = app.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port }));
