@@ -30,6 +30,8 @@ export function useDictionaryMode(target: IncomingMessage | ServerResponse): voi
   const prototype: unknown = Object.getPrototypeOf(target);
   if (prototype === IncomingMessage.prototype || prototype === ServerResponse.prototype) return;
   if (!Object.isExtensible(target)) return;
-  (target as unknown as Record<symbol, unknown>)[kProbe] = undefined;
+  // Defined rather than assigned: an assignment would consult the prototype chain (a Proxy there
+  // could refuse it); a definition only ever touches the object itself.
+  Object.defineProperty(target, kProbe, { value: undefined, configurable: true });
   delete (target as unknown as Record<symbol, unknown>)[kProbe];
 }
