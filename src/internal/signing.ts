@@ -12,12 +12,20 @@ export function signSessionId(id: string, secret: SecretKey): string {
   return 's:' + sign(id, secret as string);
 }
 
-/** The MAC of an id under one secret, as the 43 bytes a cookie carries. */
-function macOf(id: string, secret: SecretKey): Buffer {
-  return Buffer.from(createHmac('sha256', secret as string).update(id).digest('base64').slice(0, MAC_LENGTH), 'latin1');
+/** The MAC of an id under one secret, as the 43 characters a cookie carries. */
+function macOf(id: string, secret: SecretKey): string {
+  return createHmac('sha256', secret as string).update(id).digest('base64').slice(0, MAC_LENGTH);
 }
 
-/** Most ids whose MAC a {@link rememberVerifiedIds} cache holds (about 1 MB when full). */
+/** Whether `mac` (43 ASCII characters) is the 43 bytes `presented`, compared in constant time. */
+function sameMac(mac: string, presented: Buffer): boolean {
+  return timingSafeEqual(Buffer.from(mac, 'latin1'), presented);
+}
+
+/**
+ * Most ids whose MAC a {@link rememberVerifiedIds} cache holds: well under 1 MB when full. MACs
+ * are kept as strings: a small Buffer kept for long would hold on to a whole 8 KB pool slab.
+ */
 const MAX_REMEMBERED = 4096;
 
 /**
@@ -29,7 +37,7 @@ const MAX_REMEMBERED = 4096;
 interface VerifiedIds {
   /** The secrets as they were when the MACs were computed; any change empties the cache. */
   readonly snapshot: SecretKey[];
-  readonly macs: Map<string, { mac: Buffer; secretIndex: number }>;
+  readonly macs: Map<string, { mac: string; secretIndex: number }>;
 }
 
 const verifiedIdCaches = new WeakMap<readonly SecretKey[], VerifiedIds>();
@@ -85,12 +93,12 @@ export function unsignSessionId(
   const id = signed.slice(0, dot);
   const cache = verifiedIdsFor(secrets);
   const remembered = cache?.macs.get(id);
-  if (remembered !== undefined && timingSafeEqual(remembered.mac, presented)) {
+  if (remembered !== undefined && sameMac(remembered.mac, presented)) {
     return { id, secretIndex: remembered.secretIndex };
   }
   for (let i = 0; i < secrets.length; i++) {
     const expected = macOf(id, secrets[i]!);
-    if (timingSafeEqual(expected, presented)) {
+    if (sameMac(expected, presented)) {
       if (cache !== undefined) {
         const { macs } = cache;
         if (macs.size >= MAX_REMEMBERED) macs.delete(macs.keys().next().value as string);
