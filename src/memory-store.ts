@@ -65,13 +65,15 @@ const MAX_TEMPLATES = 1024;
 const INLINE = -1;
 
 /**
- * A record is one string: `<expiry ms or empty>|<template index or -1>|<JSON>`. With a template,
- * the JSON is the session without its cookie; inline (-1), it is the whole session.
- * One string per session is the most compact shape V8 offers; the shared templates make each
- * record a fraction of the size of the session's JSON.
+ * A record is one string: `<expiry ms or empty>|<template index or -1>|<expiry as JSON writes it,
+ * or empty>|<JSON>`. With a template, the JSON is the session without its cookie; inline (-1), it
+ * is the whole session. One string per session is the most compact shape V8 offers; the shared
+ * templates make each record a fraction of the size of the session's JSON. The expiry is kept
+ * in both forms: as a time for the expiry checks, as text for `get`, which would otherwise spend
+ * more on writing the date than on anything but parsing the data.
  */
-function encodeRecord(expires: number, template: number, json: string): string {
-  return (Number.isFinite(expires) ? String(expires) : '') + '|' + template + '|' + json;
+function encodeRecord(expires: number, template: number, expiresText: string, json: string): string {
+  return (Number.isFinite(expires) ? String(expires) : '') + '|' + template + '|' + expiresText + '|' + json;
 }
 
 function recordExpiry(record: string): number {
@@ -250,7 +252,10 @@ export class MemoryStore extends Store {
     // The usual touch: the data JSON is kept as it is, only the cookie's template and expiry change.
     if (Number(record.slice(first + 1, second)) !== INLINE && cookie !== null && typeof cookie === 'object') {
       const template = this.#templateFor(cookieJson(cookie));
-      if (template !== undefined) return encodeRecord(template.expires, template.index, record.slice(second + 1));
+      if (template !== undefined) {
+        const json = record.slice(record.indexOf('|', second + 1) + 1);
+        return encodeRecord(template.expires, template.index, template.expiresText, json);
+      }
     }
     const current = this.#decode(record) as { cookie?: unknown };
     current.cookie = cookie;
@@ -296,11 +301,11 @@ export class MemoryStore extends Store {
     // as whatever that returns, so it is kept whole.
     if (cookie !== null && typeof cookie === 'object' && typeof (session as { toJSON?: unknown }).toJSON !== 'function') {
       const template = this.#templateFor(cookieJson(cookie));
-      if (template !== undefined) return encodeRecord(template.expires, template.index, fingerprint(session));
+      if (template !== undefined) return encodeRecord(template.expires, template.index, template.expiresText, fingerprint(session));
     }
     const json = JSON.stringify(session) as string | undefined;
     if (json === undefined) return undefined;
-    return encodeRecord(storedExpiry((JSON.parse(json) as { cookie?: unknown } | null)?.cookie), INLINE, json);
+    return encodeRecord(storedExpiry((JSON.parse(json) as { cookie?: unknown } | null)?.cookie), INLINE, '', json);
   }
 
   /**
@@ -309,12 +314,13 @@ export class MemoryStore extends Store {
    * Anything else (a numeric expiry, say) is stored inline. `known` is the expiry time when the
    * JSON was written from it (see cookieJson), which spares reading the date back.
    */
-  #templateFor({ json, expires: known }: ReturnType<typeof cookieJson>): { index: number; expires: number } | undefined {
+  #templateFor({ json, expires: known }: ReturnType<typeof cookieJson>): { index: number; expires: number; expiresText: string } | undefined {
     if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b /* { */) return undefined;
     const at = json.indexOf(EXPIRES_KEY);
     let head: string;
     let tail: string | null;
     let expires = Infinity;
+    let expiresText = '';
     if (at === -1 || json.startsWith('null', at + EXPIRES_KEY.length)) {
       head = json;
       tail = null;
@@ -324,11 +330,12 @@ export class MemoryStore extends Store {
       const end = json.indexOf('"', start);
       if (known !== undefined && end - start === 24) {
         expires = known;
+        expiresText = isoString(known);
       } else {
-        const iso = json.slice(start, end);
-        expires = Date.parse(iso);
+        expiresText = json.slice(start, end);
+        expires = Date.parse(expiresText);
         // Only an expiry that JSON would write back identically can be rebuilt from its time.
-        if (Number.isNaN(expires) || isoString(expires) !== iso) return undefined;
+        if (Number.isNaN(expires) || isoString(expires) !== expiresText) return undefined;
       }
       head = json.slice(0, start);
       tail = json.slice(end);
@@ -336,7 +343,7 @@ export class MemoryStore extends Store {
     // Most cookies share the last template (one app, one set of cookie options): comparing two
     // short strings is cheaper than building and hashing the lookup key.
     const last = this.#lastTemplate;
-    if (last !== undefined && head === last.head && tail === last.tail) return { index: last.index, expires };
+    if (last !== undefined && head === last.head && tail === last.tail) return { index: last.index, expires, expiresText };
     const key = tail === null ? head : head + '\u0000' + tail;
     let index = this.#templateIndex.get(key);
     if (index === undefined) {
@@ -349,28 +356,29 @@ export class MemoryStore extends Store {
       this.#templateIndex.set(key, index);
     }
     this.#lastTemplate = { head, tail, index };
-    return { index, expires };
+    return { index, expires, expiresText };
   }
 
   #decode(record: string): SessionData {
     const first = record.indexOf('|');
     const second = record.indexOf('|', first + 1);
+    const third = record.indexOf('|', second + 1);
     const template = Number(record.slice(first + 1, second));
-    if (template === INLINE) return JSON.parse(record.slice(second + 1)) as SessionData;
+    if (template === INLINE) return JSON.parse(record.slice(third + 1)) as SessionData;
     const { head, tail, parsed } = this.#templates[template]!;
     if (parsed !== undefined) {
       // The same object as parsing the whole JSON: `cookie` first, then the data, but only the
       // data is parsed; the cookie is a copy of the template's with this session's expiry.
-      const session = JSON.parse(record.length - second > 3 ? '{"cookie":0,' + record.slice(second + 2) : '{"cookie":0}') as {
+      const session = JSON.parse(record.length - third > 3 ? '{"cookie":0,' + record.slice(third + 2) : '{"cookie":0}') as {
         cookie: unknown;
       };
       const cookie = { ...parsed };
-      if (tail !== null) cookie.expires = isoString(Number(record.slice(0, first)));
+      if (tail !== null) cookie.expires = record.slice(second + 1, third);
       session.cookie = cookie;
       return session as SessionData;
     }
-    const json = record.slice(second + 1);
-    const cookieJson = tail === null ? head : head + isoString(Number(record.slice(0, first))) + tail;
+    const json = record.slice(third + 1);
+    const cookieJson = tail === null ? head : head + record.slice(second + 1, third) + tail;
     const rest = json.length > 2 ? ',' + json.slice(1) : '}';
     return JSON.parse('{"cookie":' + cookieJson + rest) as SessionData;
   }
