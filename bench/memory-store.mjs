@@ -117,15 +117,21 @@ async function measure(impl, n) {
     const j = Math.floor(Math.random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  let found = 0;
-  const getNs = await timeBatch(n, (k, done) => {
-    const i = order[k];
-    store.get(ids[i], (err, session) => {
-      if (session && session.userId === 'user-' + (100_000 + i) && session.views === (i % 50) + 1 && session.cookie?.expires) found++;
-      done(err);
-    });
-  });
-  check(found === n, `get returned ${found} of ${n} sessions intact`);
+  // Three passes over every session, the median pass counted: one pass alone moved by a third
+  // from run to run on these machines (the JIT and the collector settle during the first).
+  const getPasses = [];
+  for (let pass = 0; pass < 3; pass++) {
+    let found = 0;
+    getPasses.push(await timeBatch(n, (k, done) => {
+      const i = order[k];
+      store.get(ids[i], (err, session) => {
+        if (session && session.userId === 'user-' + (100_000 + i) && session.views === (i % 50) + 1 && session.cookie?.expires) found++;
+        done(err);
+      });
+    }));
+    check(found === n, `get returned ${found} of ${n} sessions intact`);
+  }
+  const getNs = median(getPasses);
 
   const lengthMs = await timeRepeated(async () => check((await call(store, 'length')) === n, 'length() at N'));
   const allMs = await timeRepeated(async () => {

@@ -16,9 +16,9 @@ export interface MemoryStoreOptions {
    *
    * How to pick it: the sessions live at peak (visitors within one cookie `maxAge`; with
    * `saveUninitialized: false`, only those whose session holds data) plus headroom, then check
-   * the memory: a small session (its id, its cookie, a few short fields) takes about 200 bytes
+   * the memory: a small session (its id, its cookie, a few short fields) takes about 220 bytes
    * of heap, plus the length of any larger data as JSON, so `max: 100_000` keeps a store of
-   * small sessions near 20 MB. Under a flood of new visitors the bound is what stops memory
+   * small sessions near 22 MB. Under a flood of new visitors the bound is what stops memory
    * growing (`npm run soak` shows it); if normal traffic reaches it, users get logged out early
    * and it is time for a real store.
    */
