@@ -187,6 +187,18 @@ describe('signed session cookie: the MACs remembered for the middleware\'s own s
     assert.deepEqual(unsignSessionId(value.slice(2), secrets), { id: 'abc', secretIndex: 1 });
   });
 
+  it('keeps verifying, without remembering, once a Buffer secret (which can change in place) joins the array', () => {
+    const secrets: SecretKey[] = ['text'];
+    rememberVerifiedIds(secrets);
+    assert.equal(unsignSessionId(signSessionId('abc', 'text').slice(2), secrets)?.id, 'abc');
+    const key = Buffer.from('bytes');
+    secrets.unshift(key);
+    assert.deepEqual(unsignSessionId(signSessionId('abc', key).slice(2), secrets), { id: 'abc', secretIndex: 0 });
+    key.fill(0x7a);
+    assert.equal(unsignSessionId(signSessionId('abc', 'bytes').slice(2), secrets), undefined);
+    assert.deepEqual(unsignSessionId(signSessionId('abc', 'text').slice(2), secrets), { id: 'abc', secretIndex: 1 });
+  });
+
   it('reports the secret that signed the cookie when the same id was verified under another one first', () => {
     const secrets = ['first', 'second'];
     rememberVerifiedIds(secrets);
