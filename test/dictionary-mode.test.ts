@@ -10,7 +10,7 @@ const options = { secret: 's', resave: false, saveUninitialized: true } as const
 
 for (const { label, express } of expressVersions) {
   describe(`dictionary mode of req and res (${label})`, () => {
-    it('leaves no own key on req or res besides what express-session adds', async () => {
+    it('leaves no trace of its probe: req and res gain only the session\'s own keys and the route\'s', async () => {
       const app = express();
       let reqKeysBefore: (string | symbol)[] = [];
       let resKeysBefore: (string | symbol)[] = [];
