@@ -99,24 +99,25 @@ const dateToJson = Date.prototype.toJSON;
 const dateToIsoString = Date.prototype.toISOString;
 
 /**
- * `JSON.stringify(cookie)`, and the expiry time it wrote when that is known without reading the
- * JSON back. For this package's own cookies with a plain `Date` expiry the date is written with
+ * `JSON.stringify(cookie)`, and the expiry (time and text) it wrote when that is known without
+ * reading the JSON back. For this package's own cookies with a plain `Date` expiry the date is written with
  * `isoString`, which writes what `Date#toJSON` writes several times faster: through `Date#toJSON`
  * the cookie's JSON cost more than all the rest of a touch.
  */
-function cookieJson(cookie: object): { json: string | undefined; expires: number | undefined } {
+function cookieJson(cookie: object): { json: string | undefined; expires: number | undefined; expiresText: string } {
   if (cookie instanceof Cookie && cookie.toJSON === cookieToJson) {
     const data = cookie.data as unknown as Record<string, unknown>;
     const expires = data['expires'];
     if (expires instanceof Date && expires.toJSON === dateToJson && expires.toISOString === dateToIsoString) {
       const time = expires.getTime();
       if (Number.isFinite(time)) {
-        data['expires'] = isoString(time);
-        return { json: JSON.stringify(data), expires: time };
+        const expiresText = isoString(time);
+        data['expires'] = expiresText;
+        return { json: JSON.stringify(data), expires: time, expiresText };
       }
     }
   }
-  return { json: JSON.stringify(cookie) as string | undefined, expires: undefined };
+  return { json: JSON.stringify(cookie) as string | undefined, expires: undefined, expiresText: '' };
 }
 
 /** Whether index `at` of `json` is directly inside its outermost object, not in a nested value. */
@@ -311,10 +312,11 @@ export class MemoryStore extends Store {
   /**
    * The shared template of a cookie's JSON, and the expiry it holds, when the cookie fits one:
    * a top-level `expires` that is an ISO date (rebuilt from its time), `null`, or absent.
-   * Anything else (a numeric expiry, say) is stored inline. `known` is the expiry time when the
-   * JSON was written from it (see cookieJson), which spares reading the date back.
+   * Anything else (a numeric expiry, say) is stored inline. `known` and `knownText` are the expiry
+   * time and text when the JSON was written from them (see cookieJson), which spares reading the
+   * date back.
    */
-  #templateFor({ json, expires: known }: ReturnType<typeof cookieJson>): { index: number; expires: number; expiresText: string } | undefined {
+  #templateFor({ json, expires: known, expiresText: knownText }: ReturnType<typeof cookieJson>): { index: number; expires: number; expiresText: string } | undefined {
     if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b /* { */) return undefined;
     const at = json.indexOf(EXPIRES_KEY);
     let head: string;
@@ -330,7 +332,7 @@ export class MemoryStore extends Store {
       const end = json.indexOf('"', start);
       if (known !== undefined && end - start === 24) {
         expires = known;
-        expiresText = isoString(known);
+        expiresText = knownText;
       } else {
         expiresText = json.slice(start, end);
         expires = Date.parse(expiresText);
