@@ -1,6 +1,5 @@
 import { Cookie } from './cookie';
 import { ExpiryQueue } from './internal/expiry-queue';
-import { fingerprint } from './internal/fingerprint';
 import { isoString } from './internal/iso-date';
 import { Store, type ErrorCallback } from './store';
 import session = require('./index');
@@ -16,9 +15,9 @@ export interface MemoryStoreOptions {
    *
    * How to pick it: the sessions live at peak (visitors within one cookie `maxAge`; with
    * `saveUninitialized: false`, only those whose session holds data) plus headroom, then check
-   * the memory: a small session (its id, its cookie, a few short fields) takes about 220 bytes
+   * the memory: a small session (its id, its cookie, a few short fields) takes about 270 bytes
    * of heap, plus the length of any larger data as JSON, so `max: 100_000` keeps a store of
-   * small sessions near 22 MB. Under a flood of new visitors the bound is what stops memory
+   * small sessions near 27 MB. Under a flood of new visitors the bound is what stops memory
    * growing (`npm run soak` shows it); if normal traffic reaches it, users get logged out early
    * and it is time for a real store.
    */
@@ -45,6 +44,8 @@ interface CookieTemplate {
    * cookie's JSON again for every session. Undefined otherwise.
    */
   parsed: Record<string, unknown> | undefined;
+  /** The keys of `parsed`, in order. */
+  keys: string[];
 }
 
 /** A placeholder expiry (the template's head ends in its opening quote), replaced in every copy. */
@@ -60,14 +61,22 @@ function parsedTemplate(head: string, tail: string | null): Record<string, unkno
   return parsed;
 }
 
+/** A cookie's template, and the expiry time and text that go in it (Infinity and '' for none). */
+interface TemplateMatch {
+  index: number;
+  expires: number;
+  expiresText: string;
+}
+
 const EXPIRES_KEY = '"expires":';
 const MAX_TEMPLATES = 1024;
 const INLINE = -1;
 
 /**
- * A record is one string: `<expiry ms or empty>|<template index or -1>|<expiry as JSON writes it,
- * or empty>|<JSON>`. With a template, the JSON is the session without its cookie; inline (-1), it
- * is the whole session. One string per session is the most compact shape V8 offers; the shared
+ * A string record, for a session that holds objects or arrays (others are flat, see FlatRecord):
+ * `<expiry ms or empty>|<template index or -1>|<expiry as JSON writes it, or empty>|<JSON>`. With
+ * a template, the JSON is the session's with `""` in the cookie's place; inline (-1), it is the
+ * whole session's. One string per session is the most compact shape V8 offers; the shared
  * templates make each record a fraction of the size of the session's JSON. The expiry is kept
  * in both forms: as a time for the expiry checks, as text for `get`, which would otherwise spend
  * more on writing the date than on anything but parsing the data.
@@ -76,9 +85,80 @@ function encodeRecord(expires: number, template: number, expiresText: string, js
   return (Number.isFinite(expires) ? String(expires) : '') + '|' + template + '|' + expiresText + '|' + json;
 }
 
-function recordExpiry(record: string): number {
+/** The length of an ISO date with a four-digit year, the only dates that sort as text in time order. */
+const ISO_LENGTH = 24;
+
+/**
+ * Where a flat record keeps its cookie: `-1 - index` for a template without an expiry; for one
+ * with, the expiry as JSON writes it, prefixed with `<index>|` unless the template is the first
+ * (the usual case: one app, one set of cookie options). Kept as text, not as a time, so that `get`
+ * hands out the string it has instead of writing a date for every read.
+ */
+type CookieSlot = number | string;
+
+/**
+ * A session whose data are all strings, numbers, booleans and nulls, kept as the object
+ * `JSON.parse` made of its JSON, its `cookie` reduced to a slot. `get` hands out a shallow copy
+ * with a fresh cookie: the same object that parsing the JSON again gives (nothing in a copy can
+ * reach the stored values, which are primitives), for a fraction of the cost. Parsing was most
+ * of what a `get` cost.
+ */
+interface FlatRecord {
+  cookie: CookieSlot;
+  [key: string]: unknown;
+}
+
+/** A session as stored: flat, or a string record (see encodeRecord). */
+type StoredRecord = string | FlatRecord;
+
+/** The slot for a cookie of this template and expiry, if they fit in one. */
+function slotFor(template: number, expires: number, text: string): CookieSlot | undefined {
+  if (expires === Infinity) return -1 - template;
+  if (text.length !== ISO_LENGTH) return undefined;
+  return template === 0 ? text : template + '|' + text;
+}
+
+function slotTemplate(slot: CookieSlot): number {
+  if (typeof slot === 'number') return -1 - slot;
+  return slot.length === ISO_LENGTH ? 0 : Number(slot.slice(0, slot.indexOf('|')));
+}
+
+function slotText(slot: string): string {
+  return slot.length === ISO_LENGTH ? slot : slot.slice(slot.indexOf('|') + 1);
+}
+
+function slotExpiry(slot: CookieSlot): number {
+  return typeof slot === 'number' ? Infinity : Date.parse(slotText(slot));
+}
+
+/**
+ * Whether `record` expires before `previous`, without reading dates back when both are flat:
+ * their expiries are ISO dates with four-digit years, whose order as text is their order in time.
+ */
+function expiresBefore(record: StoredRecord, previous: StoredRecord): boolean {
+  if (typeof record !== 'string' && typeof previous !== 'string') {
+    const slot = record.cookie;
+    const previousSlot = previous.cookie;
+    if (typeof slot === 'number') return false;
+    if (typeof previousSlot === 'number') return true;
+    return slotText(slot) < slotText(previousSlot);
+  }
+  return recordExpiry(record) < recordExpiry(previous);
+}
+
+function recordExpiry(record: StoredRecord): number {
+  if (typeof record !== 'string') return slotExpiry(record.cookie);
   const bar = record.indexOf('|');
   return bar === 0 ? Infinity : Number(record.slice(0, bar));
+}
+
+/** Whether every value of `data` is a primitive (JSON's objects and arrays are the only others). */
+function holdsOnlyPrimitives(data: Record<string, unknown>): boolean {
+  for (const key in data) {
+    const value = data[key];
+    if (value !== null && typeof value === 'object') return false;
+  }
+  return true;
 }
 
 /**
@@ -146,7 +226,7 @@ function atTopLevel(json: string, at: number): boolean {
  * shared between processes. Use a real store (Redis, PostgreSQL, ...) in production.
  */
 export class MemoryStore extends Store {
-  #records = new Map<string, string>();
+  #records = new Map<string, StoredRecord>();
   #expiries = new ExpiryQueue();
   #templates: CookieTemplate[] = [];
   #templateIndex = new Map<string, number>();
@@ -189,24 +269,24 @@ export class MemoryStore extends Store {
     if (callback) process.nextTick(callback);
   }
 
-  /** Fetch a session: a fresh object parsed from the stored JSON, or `undefined`. */
+  /** Fetch a session: a fresh object, as parsing the stored JSON gives it, or `undefined`. */
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    // Sweeping out what is due first leaves no expired session in the map, so the one found is
+    // live without a look at its expiry: for a flat record that look was a trip to memory of its
+    // own, on every get.
+    this.#prune();
     const record = this.#records.get(sid);
     let found: SessionData | undefined;
     if (record !== undefined) {
-      if (recordExpiry(record) <= Date.now()) {
-        this.#records.delete(sid);
-      } else {
-        this.#markUsed(sid, record);
-        found = this.#decode(record);
-      }
+      this.#markUsed(sid, record);
+      found = this.#decode(record);
     }
     process.nextTick(callback, null, found);
   }
 
   /** Store a JSON copy of `session` (later changes to the object are not seen). */
   override set(sid: string, session: SessionData, callback?: ErrorCallback): void {
-    let record: string | undefined;
+    let record: StoredRecord | undefined;
     try {
       record = this.#encode(session);
     } catch (err) {
@@ -228,31 +308,41 @@ export class MemoryStore extends Store {
 
   /** Replace a live session's cookie (and so its expiry), keeping its data. */
   override touch(sid: string, session: SessionData, callback?: ErrorCallback): void {
+    this.#prune();
     const record = this.#records.get(sid);
     if (record !== undefined) {
-      if (recordExpiry(record) <= Date.now()) {
-        this.#records.delete(sid);
-      } else {
-        try {
-          const touched = this.#withCookie(record, (session as { cookie?: unknown } | null)?.cookie);
-          if (touched === undefined) this.#records.delete(sid);
-          else this.#store(sid, touched);
-        } catch (err) {
-          if (callback) process.nextTick(callback, err);
-          return;
-        }
+      try {
+        const touched = this.#withCookie(record, (session as { cookie?: unknown } | null)?.cookie);
+        if (touched === undefined) this.#records.delete(sid);
+        else this.#store(sid, touched);
+      } catch (err) {
+        if (callback) process.nextTick(callback, err);
+        return;
       }
     }
     if (callback) process.nextTick(callback);
   }
 
   /** `record` with its cookie replaced by `cookie`. */
-  #withCookie(record: string, cookie: unknown): string | undefined {
+  #withCookie(record: StoredRecord, cookie: unknown): StoredRecord | undefined {
+    if (typeof record !== 'string') {
+      if (cookie !== null && typeof cookie === 'object') {
+        const slot = this.#flatSlot(this.#cookieTemplate(cookie));
+        if (slot !== undefined) {
+          const touched = { ...record };
+          touched.cookie = slot;
+          return touched;
+        }
+      }
+      const current = this.#decode(record) as { cookie?: unknown };
+      current.cookie = cookie;
+      return this.#encode(current as SessionData);
+    }
     const first = record.indexOf('|');
     const second = record.indexOf('|', first + 1);
     // The usual touch: the data JSON is kept as it is, only the cookie's template and expiry change.
     if (Number(record.slice(first + 1, second)) !== INLINE && cookie !== null && typeof cookie === 'object') {
-      const template = this.#templateFor(cookieJson(cookie));
+      const template = this.#cookieTemplate(cookie);
       if (template !== undefined) {
         const json = record.slice(record.indexOf('|', second + 1) + 1);
         return encodeRecord(template.expires, template.index, template.expiresText, json);
@@ -263,18 +353,20 @@ export class MemoryStore extends Store {
     return this.#encode(current as SessionData);
   }
 
-  #store(sid: string, record: string): void {
+  #store(sid: string, record: StoredRecord): void {
     const records = this.#records;
     const previous = records.get(sid);
     if (previous !== undefined && this.#max !== Infinity) records.delete(sid);
     records.set(sid, record);
 
-    const expires = recordExpiry(record);
     // The queue needs an entry at or before the expiry; an existing one at an earlier time will
     // be re-queued when it comes up, so a later expiry (the usual touch) costs nothing here.
-    if (Number.isFinite(expires) && (previous === undefined || expires < recordExpiry(previous))) {
-      this.#expiries.push(expires, sid);
-      this.#startTimer();
+    if (previous === undefined || expiresBefore(record, previous)) {
+      const expires = recordExpiry(record);
+      if (Number.isFinite(expires)) {
+        this.#expiries.push(expires, sid);
+        this.#startTimer();
+      }
     }
 
     if (records.size > this.#max) {
@@ -286,7 +378,7 @@ export class MemoryStore extends Store {
     if (this.#expiries.size > 2 * records.size + 1024) this.#rebuildQueue();
   }
 
-  #markUsed(sid: string, record: string): void {
+  #markUsed(sid: string, record: StoredRecord): void {
     if (this.#max === Infinity) return;
     this.#records.delete(sid);
     this.#records.set(sid, record);
@@ -296,13 +388,27 @@ export class MemoryStore extends Store {
    * The record for `session`, or `undefined` when it has no JSON form (`JSON.stringify` gives
    * undefined, and express-session's MemoryStore then held nothing readable either).
    */
-  #encode(session: SessionData): string | undefined {
+  #encode(session: SessionData): StoredRecord | undefined {
     const cookie = (session as { cookie?: unknown } | null)?.cookie;
-    // The compact form rebuilds `{"cookie":…,…data}`; a session with its own toJSON serialises
-    // as whatever that returns, so it is kept whole.
-    if (cookie !== null && typeof cookie === 'object' && typeof (session as { toJSON?: unknown }).toJSON !== 'function') {
-      const template = this.#templateFor(cookieJson(cookie));
-      if (template !== undefined) return encodeRecord(template.expires, template.index, template.expiresText, fingerprint(session));
+    // The compact forms put the cookie back into the session's JSON; a session with its own
+    // toJSON serialises as whatever that returns, and an array without its cookie, so those are
+    // kept whole.
+    if (cookie !== null && typeof cookie === 'object' && typeof (session as { toJSON?: unknown }).toJSON !== 'function' && !Array.isArray(session)) {
+      const template = this.#cookieTemplate(cookie);
+      if (template !== undefined) {
+        // The session's JSON with an empty string in the cookie's place, which keeps the keys in
+        // the session's order.
+        const json = JSON.stringify({ ...session, cookie: '' });
+        const slot = this.#flatSlot(template);
+        if (slot !== undefined) {
+          const data = JSON.parse(json) as FlatRecord;
+          if (holdsOnlyPrimitives(data)) {
+            data.cookie = slot;
+            return data;
+          }
+        }
+        return encodeRecord(template.expires, template.index, template.expiresText, json);
+      }
     }
     const json = JSON.stringify(session) as string | undefined;
     if (json === undefined) return undefined;
@@ -316,7 +422,7 @@ export class MemoryStore extends Store {
    * time and text when the JSON was written from them (see cookieJson), which spares reading the
    * date back.
    */
-  #templateFor({ json, expires: known, expiresText: knownText }: ReturnType<typeof cookieJson>): { index: number; expires: number; expiresText: string } | undefined {
+  #templateFor({ json, expires: known, expiresText: knownText }: ReturnType<typeof cookieJson>): TemplateMatch | undefined {
     if (typeof json !== 'string' || json.charCodeAt(0) !== 0x7b /* { */) return undefined;
     const at = json.indexOf(EXPIRES_KEY);
     let head: string;
@@ -354,38 +460,97 @@ export class MemoryStore extends Store {
       // templates were checked when made: the same head puts it at the same place.
       if (at !== -1 && !atTopLevel(json, at)) return undefined;
       index = this.#templates.length;
-      this.#templates.push({ head, tail, parsed: parsedTemplate(head, tail) });
+      const parsed = parsedTemplate(head, tail);
+      this.#templates.push({ head, tail, parsed, keys: parsed === undefined ? [] : Object.keys(parsed) });
       this.#templateIndex.set(key, index);
     }
     this.#lastTemplate = { head, tail, index };
     return { index, expires, expiresText };
   }
 
-  #decode(record: string): SessionData {
+  /**
+   * The slot of a flat record with this template, when the template's cookie is a copy away and
+   * the two fit in a slot; undefined when the session must be kept as text.
+   */
+  #flatSlot(template: TemplateMatch | undefined): CookieSlot | undefined {
+    if (template === undefined || this.#templates[template.index]!.parsed === undefined) return undefined;
+    return slotFor(template.index, template.expires, template.expiresText);
+  }
+
+  /** The template of a cookie and the expiry it holds, as #templateFor finds them. */
+  #cookieTemplate(cookie: object): TemplateMatch | undefined {
+    return this.#matchLastTemplate(cookie) ?? this.#templateFor(cookieJson(cookie));
+  }
+
+  /**
+   * The last template and the expiry, found without writing the cookie's JSON, when the cookie
+   * is one of this package's and would write that template's JSON: the same keys in the same
+   * order, and values JSON writes back as they are. A touch or a save then does not write the
+   * cookie's JSON only to find the template it had last time.
+   */
+  #matchLastTemplate(cookie: object): TemplateMatch | undefined {
+    const last = this.#lastTemplate;
+    if (last === undefined || !(cookie instanceof Cookie) || cookie.toJSON !== cookieToJson) return undefined;
+    const { parsed, keys, tail } = this.#templates[last.index]!;
+    if (parsed === undefined) return undefined;
+    const data = cookie.data as unknown as Record<string, unknown>;
+    let expires = Infinity;
+    let expiresText = '';
+    let position = 0;
+    for (const key in data) {
+      const value = data[key];
+      if (value === undefined) continue;
+      if (keys[position++] !== key) return undefined;
+      if (key === 'expires' && tail !== null) {
+        if (!(value instanceof Date && value.toJSON === dateToJson && value.toISOString === dateToIsoString)) return undefined;
+        expires = value.getTime();
+        if (!Number.isFinite(expires)) return undefined;
+        expiresText = isoString(expires);
+        continue;
+      }
+      const type = typeof value;
+      const written = type === 'number' ? (Number.isFinite(value) ? value : null) : value;
+      if (!(type === 'string' || type === 'boolean' || type === 'number' || value === null) || parsed[key] !== written) return undefined;
+    }
+    if (position !== keys.length) return undefined;
+    return { index: last.index, expires, expiresText };
+  }
+
+  #decode(record: StoredRecord): SessionData {
+    if (typeof record !== 'string') {
+      const session = { ...record } as { cookie: unknown };
+      const slot = record.cookie;
+      const cookie = { ...this.#templates[slotTemplate(slot)]!.parsed };
+      if (typeof slot === 'string') cookie['expires'] = slotText(slot);
+      session.cookie = cookie;
+      return session as SessionData;
+    }
     const first = record.indexOf('|');
     const second = record.indexOf('|', first + 1);
     const third = record.indexOf('|', second + 1);
     const template = Number(record.slice(first + 1, second));
     if (template === INLINE) return JSON.parse(record.slice(third + 1)) as SessionData;
+    // The same object as parsing the session's whole JSON: the cookie goes back into its place,
+    // as a copy of the template's with this session's expiry when that is all it takes.
     const { head, tail, parsed } = this.#templates[template]!;
+    const session = JSON.parse(record.slice(third + 1)) as { cookie: unknown };
+    const expiresText = record.slice(second + 1, third);
     if (parsed !== undefined) {
-      // The same object as parsing the whole JSON: `cookie` first, then the data, but only the
-      // data is parsed; the cookie is a copy of the template's with this session's expiry.
-      const session = JSON.parse(record.length - third > 3 ? '{"cookie":0,' + record.slice(third + 2) : '{"cookie":0}') as {
-        cookie: unknown;
-      };
       const cookie = { ...parsed };
-      if (tail !== null) cookie.expires = record.slice(second + 1, third);
+      if (tail !== null) cookie['expires'] = expiresText;
       session.cookie = cookie;
-      return session as SessionData;
+    } else {
+      session.cookie = JSON.parse(tail === null ? head : head + expiresText + tail);
     }
-    const json = record.slice(third + 1);
-    const cookieJson = tail === null ? head : head + record.slice(second + 1, third) + tail;
-    const rest = json.length > 2 ? ',' + json.slice(1) : '}';
-    return JSON.parse('{"cookie":' + cookieJson + rest) as SessionData;
+    return session as SessionData;
   }
 
-  /** Drop every session whose expiry has passed; cost in proportion to what expired. */
+  /**
+   * Drop every session whose expiry has passed; cost in proportion to what expired, one
+   * comparison when nothing has. Afterwards no session in the map has expired: every finite
+   * expiry has a queue entry at or before it (#store and the re-queue below keep it so), and
+   * every entry left is in the future.
+   */
   #prune(): void {
     const now = Date.now();
     const queue = this.#expiries;

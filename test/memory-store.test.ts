@@ -27,15 +27,29 @@ function sessionExpiringIn(ms: number, data: Record<string, unknown> = {}): Sess
   return { cookie: new session.Cookie({ maxAge: ms }), ...data } as SessionData;
 }
 
-/** How many records the store holds, without letting length() sweep: the clock is held at `at`. */
-function heldAt(store: session.MemoryStore, at: number): Promise<number> {
+/**
+ * `action()` with `Date.now()` held at `at`. Store methods read the clock when called, so a
+ * call's answer is decided at `at` even though its callback comes later.
+ */
+function atClock<T>(at: number, action: () => T): T {
   const realNow = Date.now;
   Date.now = () => at;
   try {
-    return call<number>(store, 'length');
+    return action();
   } finally {
     Date.now = realNow;
   }
+}
+
+/** How many records the store holds, without letting length() sweep: the clock is held at `at`. */
+function heldAt(store: session.MemoryStore, at: number): Promise<number> {
+  return atClock(at, () => call<number>(store, 'length'));
+}
+
+/** A store answer as text that shows key order too; all() by id, since the stores may order ids apart. */
+function answerText(method: string, answer: unknown): string {
+  if (method === 'all' && answer) return JSON.stringify(Object.fromEntries(Object.entries(answer).sort(([a], [b]) => (a < b ? -1 : 1))));
+  return JSON.stringify(answer) ?? 'undefined';
 }
 
 describe('MemoryStore keeps every documented behaviour of express-session\'s', () => {
@@ -202,7 +216,19 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
       fc.tuple(expires, expires).map(([inner, outer]) => ({ extra: { expires: inner }, expires: outer })),
       fc.constantFrom(undefined, null, 'a string'),
     );
-    const sessionData = fc.record({ cookie, data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['data'] });
+    // Sessions of primitive values only are kept as objects, not as text: their keys in any order
+    // (the cookie among them), and values JSON changes on the way (NaN, -0, dates, functions).
+    const primitive = fc.oneof(
+      fc.string(), fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined),
+      fc.date().map((d) => new Date(d)), fc.constant(() => 'a function'),
+    );
+    const flatEntries = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'views', '__proto__', '2', 'toJSONish', 'expires'), primitive), { maxLength: 6 });
+    const flatSession = fc.tuple(cookie, flatEntries, fc.nat()).map(([c, entries, at]) => {
+      const withCookie: Array<[string, unknown]> = [...entries];
+      withCookie.splice(at % (entries.length + 1), 0, ['cookie', c]);
+      return Object.fromEntries(withCookie);
+    });
+    const sessionData = fc.oneof(fc.record({ cookie, data: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['data'] }), flatSession);
     const op = fc.oneof(
       fc.tuple(fc.constant('set' as const), ids, sessionData),
       fc.tuple(fc.constant('touch' as const), ids, sessionData),
@@ -219,9 +245,134 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
       for (const [method, ...args] of ops) {
         const [a, b] = await Promise.all([call(ours, method, ...args), call(theirs, method, ...args)]);
         assert.deepEqual(a, b, `${method}(${args.map((x) => JSON.stringify(x)).join(', ')})`);
+        assert.equal(answerText(method, a), answerText(method, b), `${method}: same keys in the same order`);
       }
     }), { numRuns: runs });
     t.diagnostic(`${runs} generated call sequences`);
+  });
+});
+
+describe('MemoryStore hands out sessions of primitive values without parsing them', () => {
+  it('gives a fresh session and cookie on every get(): changing one never reaches the store', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR, { user: 'ada', views: 3, admin: false, note: null }));
+    const first = await call<Record<string, unknown> & { cookie: Record<string, unknown> }>(store, 'get', 'sid');
+    const expected = JSON.stringify(first);
+    first['user'] = 'mallory';
+    first['extra'] = 1;
+    delete first['views'];
+    first.cookie['path'] = '/elsewhere';
+    first.cookie['expires'] = 'never';
+    const second = await call<Record<string, unknown> & { cookie: object }>(store, 'get', 'sid');
+    assert.equal(JSON.stringify(second), expected);
+    assert.notEqual(second, first);
+    assert.notEqual(second.cookie, first.cookie);
+    assert.equal(Object.getPrototypeOf(second), Object.prototype);
+    assert.equal(Object.getPrototypeOf(second.cookie), Object.prototype);
+  });
+
+  it('gives the keys in the order JSON.parse gives them, the cookie wherever the session had it', async () => {
+    const ours = new session.MemoryStore();
+    const theirs = new UpstreamMemoryStore();
+    const stored = { user: 'ada', cookie: new session.Cookie({ maxAge: HOUR, sameSite: 'lax' }), 7: 'seven', views: 1 };
+    for (const store of [ours, theirs]) await call(store, 'set', 'sid', stored);
+    const [a, b] = await Promise.all([call(ours, 'get', 'sid'), call(theirs, 'get', 'sid')]);
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+    assert.deepEqual(Object.keys(a as object), ['7', 'user', 'cookie', 'views']);
+  });
+
+  it('forgets a session at its expiry to the millisecond, whichever way it is kept', async () => {
+    const now = Date.now();
+    const kinds: Record<string, (expires: Date) => object> = {
+      'primitive values': (expires) => ({ cookie: Object.assign(new session.Cookie(), { expires }), n: 1 }),
+      'nested values': (expires) => ({ cookie: Object.assign(new session.Cookie(), { expires }), user: { n: 1 } }),
+      'a plain cookie': (expires) => ({ cookie: { expires: expires.toISOString(), path: '/' }, n: 1 }),
+      'a numeric expiry': (expires) => ({ cookie: { expires: expires.getTime(), path: '/' }, n: 1 }),
+    };
+    for (const [kind, make] of Object.entries(kinds)) {
+      for (const method of ['get', 'touch', 'length'] as const) {
+        const store = new session.MemoryStore();
+        await call(store, 'set', 'sid', make(new Date(now + 10)));
+        const ask = (at: number) => atClock(at, () => {
+          if (method === 'touch') return call(store, 'touch', 'sid', make(new Date(now + 10)));
+          return method === 'get' ? call(store, 'get', 'sid') : call(store, 'length');
+        });
+        await ask(now + 9);
+        assert.equal(await heldAt(store, 0), 1, `${kind}: still held a millisecond before, after ${method}`);
+        await ask(now + 10);
+        assert.equal(await heldAt(store, 0), 0, `${kind}: gone at the expiry, after ${method}`);
+        assert.equal(await atClock(now + 10, () => call(store, 'get', 'sid')), undefined);
+      }
+    }
+  });
+
+  it('property: with the clock stepping a millisecond at a time, every answer is express-session 1.19.0\'s', async (t) => {
+    const base = Date.now();
+    const ids = fc.constantFrom('a', 'b', 'c');
+    // Expiries a few milliseconds from the clock, so sessions expire in the middle of a sequence.
+    const cookie = fc.tuple(fc.constantFrom('own', 'own-no-expiry', 'plain', 'numeric'), fc.integer({ min: 0, max: 6 }), fc.constantFrom('/', '/app'));
+    const data = fc.constantFrom({ n: 1, s: 'x' }, { n: 2 }, {}, { nested: { n: 3 } }, { list: [1, 2] });
+    const op = fc.oneof(
+      fc.tuple(fc.constant('set' as const), ids, cookie, data),
+      fc.tuple(fc.constant('touch' as const), ids, cookie, data),
+      fc.tuple(fc.constant('get' as const), ids),
+      fc.tuple(fc.constant('destroy' as const), ids),
+      fc.tuple(fc.constant('all' as const)),
+      fc.tuple(fc.constant('length' as const)),
+      fc.tuple(fc.constant('tick' as const), fc.integer({ min: 0, max: 3 })),
+    );
+    const makeCookie = ([kind, inMs, path]: [string, number, string], now: number): object => {
+      if (kind === 'own') return atClock(now, () => new session.Cookie({ maxAge: inMs, path }));
+      if (kind === 'own-no-expiry') return new session.Cookie({ path });
+      if (kind === 'plain') return { originalMaxAge: inMs, expires: new Date(now + inMs).toISOString(), path };
+      return { expires: now + inMs, path };
+    };
+    const runs = 1_000;
+    await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 20 }), async (ops) => {
+      const ours = new session.MemoryStore();
+      const theirs = new UpstreamMemoryStore();
+      let now = base;
+      for (const [method, ...args] of ops) {
+        if (method === 'tick') {
+          now += args[0] as number;
+          continue;
+        }
+        const callArgs = method === 'set' || method === 'touch'
+          ? [args[0], { cookie: makeCookie(args[1] as [string, number, string], now), ...(args[2] as object) }]
+          : args;
+        const [a, b] = await Promise.all(atClock(now, () => [call(ours, method, ...callArgs), call(theirs, method, ...callArgs)]));
+        assert.equal(answerText(method, a), answerText(method, b), `${method}(${JSON.stringify(callArgs)}) at +${now - base} ms`);
+      }
+    }), { numRuns: runs });
+    t.diagnostic(`${runs} generated call sequences`);
+  });
+
+  it('property: any change to a cookie\'s attributes between saves is stored as express-session stores it', async (t) => {
+    // A save whose cookie writes the same JSON as the last one's skips writing it; this drives
+    // every attribute, with values JSON writes differently (NaN, -0, objects), through that check.
+    const value = fc.constantFrom<unknown>(undefined, null, true, false, 0, -0, 1, HOUR, Number.NaN, Infinity, '', '/', 'lax', 'auto', 'example.com', { nested: 1 }, [1]);
+    const attribute = fc.constantFrom('originalMaxAge', 'partitioned', 'priority', 'secure', 'httpOnly', 'domain', 'path', 'sameSite', 'expires', '_expires');
+    const change = fc.oneof(
+      fc.tuple(attribute, value),
+      fc.tuple(fc.constant('expires'), fc.integer({ min: -2, max: 2 }).map((h) => new Date(Date.now() + h * HOUR))),
+      fc.tuple(fc.constant('maxAge'), fc.constantFrom(null, HOUR, 2 * HOUR)),
+    );
+    const runs = 500;
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('set', 'touch'), fc.array(change, { maxLength: 3 })), { minLength: 1, maxLength: 8 }), async (saves) => {
+      const ours = new session.MemoryStore();
+      const theirs = new UpstreamMemoryStore();
+      for (const store of [ours, theirs]) await call(store, 'set', 'sid', { cookie: new session.Cookie({ maxAge: HOUR }), n: 1 });
+      for (const [method, changes] of saves) {
+        const cookie = new session.Cookie({ maxAge: HOUR }) as unknown as Record<string, unknown>;
+        for (const [key, to] of changes) cookie[key] = to;
+        const saved = { cookie, n: 2 };
+        const [a, b] = await Promise.all([call(ours, method, 'sid', saved), call(theirs, method, 'sid', saved)]);
+        assert.equal(answerText(method, a), answerText(method, b));
+        const [gotOurs, gotTheirs] = await Promise.all([call(ours, 'get', 'sid'), call(theirs, 'get', 'sid')]);
+        assert.equal(answerText('get', gotOurs), answerText('get', gotTheirs), `${method} after ${JSON.stringify(changes)}`);
+      }
+    }), { numRuns: runs });
+    t.diagnostic(`${runs} generated save sequences`);
   });
 });
 
