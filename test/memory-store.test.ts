@@ -72,6 +72,16 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
     assert.equal((await call<{ n: number }>(store, 'get', 'sid')).n, 1);
   });
 
+  it('set() of an array with a cookie property stores the array\'s JSON, as express-session does', async () => {
+    const ours = new session.MemoryStore();
+    const theirs = new UpstreamMemoryStore();
+    const stored = Object.assign(['a', 1], { cookie: new session.Cookie({ maxAge: HOUR }) });
+    for (const store of [ours, theirs]) await call(store, 'set', 'sid', stored);
+    const [a, b] = await Promise.all([call(ours, 'get', 'sid'), call(theirs, 'get', 'sid')]);
+    assert.deepEqual(b, ['a', 1]);
+    assert.deepEqual(a, b);
+  });
+
   it('set() honours toJSON, on the cookie and on the session itself', async () => {
     const store = new session.MemoryStore();
     const custom = { cookie: new session.Cookie({ maxAge: HOUR }), secret: 'x', toJSON: () => ({ shown: true }) };
