@@ -33,7 +33,7 @@ export interface MemoryStoreOptions {
 /**
  * The cookie JSON of many sessions differs only in its expiry, so the store keeps one copy of
  * the rest (`head` up to the expiry's opening quote, `tail` from its closing quote) and only the
- * expiry time per session. `tail` is null for cookies without an expiry.
+ * expiry per session. `tail` is null for cookies without an expiry.
  */
 interface CookieTemplate {
   head: string;
@@ -180,9 +180,9 @@ const dateToIsoString = Date.prototype.toISOString;
 
 /**
  * `JSON.stringify(cookie)`, and the expiry (time and text) it wrote when that is known without
- * reading the JSON back. For this package's own cookies with a plain `Date` expiry the date is written with
- * `isoString`, which writes what `Date#toJSON` writes several times faster: through `Date#toJSON`
- * the cookie's JSON cost more than all the rest of a touch.
+ * reading the JSON back. For this package's own cookies with a plain `Date` expiry the date is
+ * written with `isoString`, which writes what `Date#toJSON` writes several times faster: through
+ * `Date#toJSON` the cookie's JSON cost more than all the rest of a touch.
  */
 function cookieJson(cookie: object): { json: string | undefined; expires: number | undefined; expiresText: string } {
   if (cookie instanceof Cookie && cookie.toJSON === cookieToJson) {
