@@ -4,6 +4,7 @@
 //
 //   npm run build && node bench/profile.mjs [--scenarios S2,S3] [--apps bare,express-session,ours]
 //                                           [--duration 8] [--interval 200] [--top 25]
+//                                           [--node 24|PATH] [--express 4|5] [--semi-space 16]
 //   node bench/profile.mjs --analyse ...   summarise the profiles of the last run again
 //   --pin                                   pin the server to one CPU as bench/run.mjs does; by
 //                                           default it is not pinned, because on a shared CPU the
@@ -16,7 +17,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { checkScenario } from './lib/correctness.mjs';
-import { cpuMicros, nextMessage, planPinning, startServer } from './lib/processes.mjs';
+import { resolveNodeBinary } from './lib/node-binary.mjs';
+import { cpuMicros, nextMessage, planPinning, startServer, useNodeBinary } from './lib/processes.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
 
 const require = createRequire(import.meta.url);
@@ -133,7 +135,10 @@ function shortUrl(url) {
 // Run
 
 function parseArgs(argv) {
-  const options = { pin: false, scenarios: ['S2', 'S3'], apps: ['bare', 'express-session', 'ours'], duration: 8, interval: 200, top: 25, connections: 10 };
+  const options = {
+    pin: false, scenarios: ['S2', 'S3'], apps: ['bare', 'express-session', 'ours'], duration: 8, interval: 200, top: 25, connections: 10,
+    express: 4, semiSpace: 16,
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--analyse') {
       options.analyse = true;
@@ -150,6 +155,10 @@ function parseArgs(argv) {
       case '--duration': options.duration = Math.min(30, Number(value)); break;
       case '--interval': options.interval = Number(value); break;
       case '--top': options.top = Number(value); break;
+      // As in bench/run.mjs: the servers' Node, Express major and young generation (MB, 0 = V8's default).
+      case '--node': options.node = value; break;
+      case '--express': options.express = Number(value); break;
+      case '--semi-space': options.semiSpace = Number(value); break;
       default: throw new Error(`unknown option ${argv[i - 1]}`);
     }
   }
@@ -168,7 +177,10 @@ async function profileOne(app, scenario, options, pinning) {
   rmSync(OUT + file, { force: true });
   const server = await startServer(app, scenario, {
     cpu: options.pin ? pinning.serverCpu : undefined,
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', OUT, '--cpu-prof-name', file, '--cpu-prof-interval', String(options.interval)],
+    express: options.express,
+    nodeArgs: [
+      ...(options.semiSpace ? [`--min-semi-space-size=${options.semiSpace}`, `--max-semi-space-size=${options.semiSpace}`] : []),
+      '--cpu-prof', '--cpu-prof-dir', OUT, '--cpu-prof-name', file, '--cpu-prof-interval', String(options.interval)],
   });
   try {
     const sessions = await checkScenario(scenario, [server]);
@@ -228,8 +240,7 @@ function report(results, options) {
     out(`| process CPU µs/request, all threads (/proc) | ${runs.map((r) => (r.processCpuPerRequest === undefined ? 'n/a' : r.processCpuPerRequest.toFixed(1))).join(' | ')} |`);
     out(`| req/s under the profiler | ${runs.map((r) => Math.round(r.rate).toLocaleString('en-US')).join(' | ')} |`);
     out();
-    // The reference: bare Express, or bare-dictionary (its req/res in dictionary mode, as ours puts them).
-    const bare = runs.find((r) => r.app === 'bare') ?? runs.find((r) => r.app === 'bare-dictionary');
+    const bare = runs.find((r) => r.app === 'bare');
     if (bare) {
       out(`Session cost = app − ${bare.app}, in CPU µs per request, by group:`);
       out();
@@ -279,6 +290,7 @@ function report(results, options) {
 }
 
 const options = parseArgs(process.argv.slice(2));
+if (options.node !== undefined) useNodeBinary(resolveNodeBinary(options.node, console.log));
 mkdirSync(OUT, { recursive: true });
 const pinning = options.pin ? planPinning() : { note: 'server not pinned (pass --pin to pin it as bench/run.mjs does)' };
 console.log(pinning.note);

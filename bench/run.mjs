@@ -1,20 +1,31 @@
-// The benchmark of issue 4: `npm run bench` (or `npm run bench -- --quick`).
+// The benchmark: `npm run bench` (or `npm run bench -- --quick`, about two minutes).
 //
-// Three Express 4 apps, each in its own process on a free loopback port: bare (no session),
-// express-session 1.19.0 and ours. For each scenario (bench/lib/scenarios.mjs) every app first
-// passes a correctness pass, then a warm-up, then rounds: within a round the three apps are loaded
-// one after another (in a rotating order) with the servers pinned to one CPU and this process,
-// the load generator, to the other. Shared 2-core machines drift by tens of percent from one
-// second to the next, so only ratios taken within a round and their median over rounds are
-// trusted; absolute req/s are shown for scale. After every timed load the store is checked again,
-// so an app cannot look fast by skipping work. Then the MemoryStore scale run
-// (bench/memory-store.mjs). Results: a table, PASS/MISS per target, bench/results/latest.json.
+// Four Express apps, each in its own process on a free loopback port: bare (no session), the
+// floor (bench/lib/floor.mjs: the least a middleware with express-session's API must do),
+// express-session 1.19.0 and ours; under Express 4 and 5. For each Express major and scenario
+// (bench/lib/scenarios.mjs) every app first passes a correctness pass, then warms up in rounds
+// until its last rounds are flat, then the timed rounds: within a round the apps are loaded one
+// after another (in a rotating order), the servers pinned to one CPU and this process, the load
+// generator, to the other. Shared 2-core machines drift by tens of percent from one second to
+// the next, so only figures taken within a round and their median over rounds are trusted. After
+// every load (warm-up included) the store is checked again, so an app cannot look fast by
+// skipping work. The main figure is server CPU per request (all threads, /proc), and from it the
+// session layer's cost over bare Express, for the floor, ours and express-session. Then the
+// MemoryStore scale run (bench/memory-store.mjs). Results: tables, targets, bench/results/latest.json.
 //
-// Options: --quick, --rounds N, --duration S (per app per round), --warmup S, --connections N,
-//          --scenarios S1,S3, --no-memory-store, --sessions N (MemoryStore run), --json PATH,
-//          --ours PATH (the entry of another build of ours, e.g. a prototype copied out of dist/),
-//          --baseline PATH (the entry of an earlier build of ours, loaded as a fourth app in the
-//          same rounds, so an optimisation's gain is a within-round ratio: ours/baseline)
+// Options (defaults in parseArgs below):
+//   --node SPEC        the servers' Node: a version of the npm package node-<os>-<arch> (24, 22,
+//                      24.22.1: fetched once, cached) or a path to a node binary; default: this Node
+//   --express 4|5|both the Express major(s)
+//   --semi-space MB    each server's young generation fixed at MB per semi-space (min = max);
+//                      0 leaves V8's default, which grows with the load and differs per process
+//   --quick, --rounds N, --duration S (per app per round), --connections N, --scenarios S1,S3
+//   --warmup-round S, --warmup-min N (requests), --warmup S (cap per app), --flat PCT (the last
+//                      3 warm-up rounds' CPU µs/request within PCT of their median)
+//   --no-memory-store, --sessions N (MemoryStore run), --json PATH
+//   --ours PATH        the entry of another build of ours (e.g. a prototype copied out of dist/)
+//   --baseline PATH    the entry of an earlier build of ours, loaded as a fifth app in the same
+//                      rounds, so a change's gain is a within-round figure (ours/baseline)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,14 +33,18 @@ import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterLoad, beforeLoad, CheckFailed, checkScenario } from './lib/correctness.mjs';
-import { cpuMicros, planPinning, startServer } from './lib/processes.mjs';
+import { nodeVersions, resolveNodeBinary } from './lib/node-binary.mjs';
+import { cpuMicros, planPinning, startServer, useNodeBinary } from './lib/processes.mjs';
+import { layerTable, scenarioTable, summarise, targetsOf, warmupLine } from './lib/report.mjs';
 import { APPS, SCENARIOS } from './lib/scenarios.mjs';
-import { median, orderFor, range } from './lib/stats.mjs';
+import { median, orderFor } from './lib/stats.mjs';
 import { memoryStoreReport, runMemoryStoreBench } from './memory-store.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** How many of the last warm-up rounds must agree. */
+const FLAT_ROUNDS = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -38,14 +53,19 @@ function parseArgs(argv) {
   const quick = argv.includes('--quick');
   const options = {
     quick,
-    // --quick: the whole of `npm run bench -- --quick`, build included, stays under a minute.
     rounds: quick ? 3 : 12,
-    duration: quick ? 0.6 : 2,
-    // Under a second of load does not finish the JIT: round 1 then ran at a third of the speed of
-    // round 2 for every app, and the later-compiled app (ours has more code) stayed behind longest.
-    warmup: quick ? 1.2 : 2,
+    duration: quick ? 0.3 : 2,
+    // Warm-up: rounds of warmupRound s until the last FLAT_ROUNDS are within `flat` of each
+    // other and at least warmupMin requests were served, or warmup s have passed. On Node 24 ours
+    // kept recompiling for about 30k requests; 2 s of warm-up (the old default) left it there.
+    warmupRound: quick ? 0.4 : 1,
+    warmupMin: quick ? 4_000 : 30_000,
+    warmup: quick ? 1.6 : 30,
+    flat: quick ? 0.08 : 0.03,
     connections: 10,
     scenarios: Object.keys(SCENARIOS),
+    express: [4, 5],
+    semiSpace: 16,
     memoryStore: !argv.includes('--no-memory-store'),
     memoryStoreRepeat: quick ? 1 : 3,
     sessions: 100_000,
@@ -67,11 +87,28 @@ function parseArgs(argv) {
       case '--rounds': options.rounds = positive(next(), '--rounds', true); break;
       case '--duration': options.duration = positive(next(), '--duration'); break;
       case '--warmup': options.warmup = positive(next(), '--warmup'); break;
+      case '--warmup-round': options.warmupRound = positive(next(), '--warmup-round'); break;
+      case '--warmup-min': options.warmupMin = positive(next(), '--warmup-min', true); break;
+      case '--flat': options.flat = positive(next(), '--flat') / 100; break;
       case '--connections': options.connections = positive(next(), '--connections', true); break;
       case '--sessions': options.sessions = positive(next(), '--sessions', true); break;
       case '--json': options.json = next(); break;
       case '--ours': options.ours = resolve(next()); break;
       case '--baseline': options.baseline = resolve(next()); break;
+      case '--node': options.node = next(); break;
+      case '--semi-space': {
+        const value = Number(next());
+        if (!(Number.isInteger(value) && value >= 0)) throw new Error('--semi-space must be a whole number of MB (0: V8 default)');
+        options.semiSpace = value;
+        break;
+      }
+      case '--express': {
+        const value = next();
+        if (value === 'both') options.express = [4, 5];
+        else if (value === '4' || value === '5') options.express = [Number(value)];
+        else throw new Error('--express must be 4, 5 or both');
+        break;
+      }
       case '--scenarios':
         options.scenarios = next().split(',').map((s) => s.trim().toUpperCase());
         for (const s of options.scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
@@ -80,7 +117,8 @@ function parseArgs(argv) {
         throw new Error(`unknown option ${argv[i]} (see the top of bench/run.mjs)`);
     }
   }
-  if (options.duration > 30 || options.warmup > 30) throw new Error('--duration and --warmup are capped at 30 s');
+  if (options.duration > 30 || options.warmupRound > 30) throw new Error('--duration and --warmup-round are capped at 30 s');
+  if (options.warmup > 300) throw new Error('--warmup is capped at 300 s per app');
   return options;
 }
 
@@ -88,6 +126,11 @@ function positive(text, name, integer = false) {
   const value = Number(text);
   if (!(value > 0) || (integer && !Number.isInteger(value))) throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
   return value;
+}
+
+/** The V8 flags every server starts with: the young generation fixed, so no process grows its own. */
+function gcFlags(options) {
+  return options.semiSpace === 0 ? [] : [`--min-semi-space-size=${options.semiSpace}`, `--max-semi-space-size=${options.semiSpace}`];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,152 +171,82 @@ function load(server, scenario, session, seconds, options) {
   });
 }
 
+/** One checked load, with the server's CPU time per request over it. */
+async function measuredLoad(server, scenario, session, seconds, options) {
+  const before = await beforeLoad(server, scenario, session);
+  const cpuBefore = cpuMicros(server.child.pid);
+  const result = await load(server, scenario, session, seconds, options);
+  const cpuAfter = cpuMicros(server.child.pid);
+  await afterLoad(server, scenario, session, before, result, options.connections);
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : (cpuAfter - cpuBefore) / result['2xx'];
+  return { rate: result.rate, p99: result.latency.p99, requests: result['2xx'], cpuMicrosPerRequest: cpu };
+}
+
+/**
+ * Warm one app up: rounds until the last FLAT_ROUNDS rounds' CPU µs/request are within
+ * options.flat of their median and options.warmupMin requests were served, or the cap is hit.
+ * Returns the curve `{ rounds: [{ rate, cpuMicrosPerRequest, requests }], requests, flat, spread }`.
+ */
+async function warmUp(server, scenario, session, options) {
+  const rounds = [];
+  let requests = 0;
+  let seconds = 0;
+  for (;;) {
+    const round = await measuredLoad(server, scenario, session, options.warmupRound, options);
+    rounds.push(round);
+    requests += round.requests;
+    seconds += options.warmupRound;
+    const last = rounds.slice(-FLAT_ROUNDS).map((r) => r.cpuMicrosPerRequest);
+    const spread = last.length < FLAT_ROUNDS ? Infinity : (Math.max(...last) - Math.min(...last)) / median(last);
+    const flat = spread <= options.flat;
+    if ((flat && requests >= options.warmupMin) || seconds + options.warmupRound > options.warmup + 1e-9) {
+      return { rounds, requests, flat, spread };
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
-async function runScenario(scenario, options, pinning, log) {
+async function runScenario(express, scenario, options, pinning, log) {
   const definition = SCENARIOS[scenario];
-  log(`\n${definition.title} (${definition.what})`);
+  log(`\nExpress ${express} · ${definition.title} (${definition.what})`);
   const apps = appsFor(options);
-  const servers = await Promise.all(apps.map((app) => startServer(app, scenario, { cpu: pinning.serverCpu })));
+  const servers = await Promise.all(
+    apps.map((app) => startServer(app, scenario, { cpu: pinning.serverCpu, nodeArgs: gcFlags(options), express })),
+  );
   const byApp = Object.fromEntries(servers.map((server) => [server.app, server]));
   try {
     const sessions = await checkScenario(scenario, servers);
     log('  correctness pass: ok (2xx, bodies, signed cookies, stored sessions, counters, same headers as express-session)');
 
+    const warmup = {};
     for (const server of servers) {
-      const before = await beforeLoad(server, scenario, sessions[server.app]);
-      const result = await load(server, scenario, sessions[server.app], options.warmup, options);
-      await afterLoad(server, scenario, sessions[server.app], before, result, options.connections);
+      warmup[server.app] = await warmUp(server, scenario, sessions[server.app], options);
+      warmup[server.app].newSpaceBytes = await server.newSpaceBytes();
+      log(warmupLine(server.app, warmup[server.app], options));
     }
-    log(`  warm-up: ok (${options.warmup} s per app)`);
 
     const rounds = [];
     for (let round = 0; round < options.rounds; round++) {
       const order = orderFor(apps, round);
       const measured = {};
-      for (const app of order) {
-        const server = byApp[app];
-        const session = sessions[app];
-        const before = await beforeLoad(server, scenario, session);
-        const cpuBefore = cpuMicros(server.child.pid);
-        const result = await load(server, scenario, session, options.duration, options);
-        const cpuAfter = cpuMicros(server.child.pid);
-        await afterLoad(server, scenario, session, before, result, options.connections);
-        const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : (cpuAfter - cpuBefore) / result['2xx'];
-        measured[app] = { rate: result.rate, p99: result.latency.p99, requests: result['2xx'], cpuMicrosPerRequest: cpu };
-      }
-      const entry = {
-        order,
-        apps: measured,
-        oursOverExpressSession: measured.ours.rate / measured['express-session'].rate,
-        oursOverBare: measured.ours.rate / measured.bare.rate,
-      };
-      if (measured.baseline) entry.oursOverBaseline = measured.ours.rate / measured.baseline.rate;
-      rounds.push(entry);
+      for (const app of order) measured[app] = await measuredLoad(byApp[app], scenario, sessions[app], options.duration, options);
+      rounds.push({ order, apps: measured });
       log(
         `  round ${String(round + 1).padStart(2)}/${options.rounds}  ` +
-          apps.map((app) => `${app} ${fmtRate(measured[app].rate)}`).join('  ') +
-          `  CPU µs/req ${apps.map((app) => fmtMicros(measured[app].cpuMicrosPerRequest)).join('/')}` +
-          `  → ours/express-session ${entry.oursOverExpressSession.toFixed(2)}, ours/bare ${entry.oursOverBare.toFixed(2)}` +
-          (measured.baseline ? `, ours/baseline ${entry.oursOverBaseline.toFixed(2)}` : '') +
-          `  (order: ${order.join(', ')})`,
+          apps.map((app) => `${app} ${Math.round(measured[app].rate)}/s ${measured[app].cpuMicrosPerRequest.toFixed(0)} µs`).join('  '),
       );
     }
-    return summarise(scenario, apps, rounds);
+    return { ...summarise(apps, rounds), title: definition.title, express, warmup };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
-/** The apps loaded in every round: the three of the report, and the baseline build when given. */
+/** The apps loaded in every round: the four of the report, and the baseline build when given. */
 function appsFor(options) {
   return options.baseline ? [...APPS, 'baseline'] : APPS;
-}
-
-function summarise(scenario, appNames, rounds) {
-  const apps = {};
-  for (const app of appNames) {
-    const rates = rounds.map((r) => r.apps[app].rate);
-    apps[app] = {
-      reqPerSec: median(rates),
-      p99Ms: median(rounds.map((r) => r.apps[app].p99)),
-      cpuMicrosPerRequest: median(rounds.map((r) => r.apps[app].cpuMicrosPerRequest)),
-      reqPerSecRange: range(rates),
-    };
-  }
-  const ratio = (key) => {
-    const values = rounds.map((r) => r[key]);
-    return { median: median(values), ...range(values), perRound: values };
-  };
-  return {
-    title: SCENARIOS[scenario].title,
-    apps,
-    ratios: {
-      oursOverExpressSession: ratio('oursOverExpressSession'),
-      oursOverBare: ratio('oursOverBare'),
-      ...(appNames.includes('baseline') ? { oursOverBaseline: ratio('oursOverBaseline') } : {}),
-    },
-    rounds,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Report
-
-function fmtRate(rate) {
-  return Math.round(rate).toLocaleString('en-US').padStart(6);
-}
-
-function fmtMicros(micros) {
-  return Number.isNaN(micros) ? 'n/a' : String(Math.round(micros));
-}
-
-function scenarioTable(results) {
-  const header = [
-    'scenario'.padEnd(22),
-    'bare req/s'.padStart(11),
-    'e-s req/s'.padStart(10),
-    'ours req/s'.padStart(11),
-    'p99 ms b/e-s/ours'.padStart(18),
-    'CPU µs/req b/e-s/ours'.padStart(22),
-    'ours/e-s'.padStart(9),
-    '(min–max)'.padStart(11),
-    'ours/bare'.padStart(10),
-    '(min–max)'.padStart(11),
-  ].join(' ');
-  const lines = [header, '-'.repeat(header.length)];
-  for (const result of Object.values(results)) {
-    const { apps, ratios } = result;
-    const p99 = APPS.map((app) => String(Math.round(apps[app].p99Ms * 10) / 10)).join(' / ');
-    const spread = (r) => `${r.min.toFixed(2)}–${r.max.toFixed(2)}`;
-    lines.push(
-      [
-        result.title.padEnd(22),
-        fmtRate(apps.bare.reqPerSec).padStart(11),
-        fmtRate(apps['express-session'].reqPerSec).padStart(10),
-        fmtRate(apps.ours.reqPerSec).padStart(11),
-        p99.padStart(18),
-        APPS.map((app) => fmtMicros(apps[app].cpuMicrosPerRequest)).join(' / ').padStart(22),
-        ratios.oursOverExpressSession.median.toFixed(2).padStart(9),
-        spread(ratios.oursOverExpressSession).padStart(11),
-        ratios.oursOverBare.median.toFixed(2).padStart(10),
-        spread(ratios.oursOverBare).padStart(11),
-      ].join(' '),
-    );
-  }
-  return lines;
-}
-
-function scenarioTargets(results) {
-  const targets = [];
-  for (const [scenario, result] of Object.entries(results)) {
-    const es = result.ratios.oursOverExpressSession.median;
-    const bare = result.ratios.oursOverBare.median;
-    targets.push({ name: `${scenario} ours/express-session ≥ 1.5`, value: es, pass: es >= 1.5, shown: es.toFixed(2) });
-    targets.push({ name: `${scenario} ours/bare ≥ 0.85`, value: bare, pass: bare >= 0.85, shown: bare.toFixed(2) });
-  }
-  return targets;
 }
 
 /** The commit dist/ was built from, marked when src/ had uncommitted changes. */
@@ -293,46 +266,54 @@ async function main() {
   let options;
   try {
     options = parseArgs(process.argv.slice(2));
+    for (const [flag, path] of [['--baseline', options.baseline], ['--ours', options.ours]]) {
+      if (path !== undefined && !existsSync(path)) throw new Error(`${flag} ${path}: no such file`);
+    }
+    if (!options.ours && !existsSync(new URL('../dist/index.js', import.meta.url))) {
+      throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+    }
+    if (options.node !== undefined) useNodeBinary(resolveNodeBinary(options.node, console.log));
   } catch (err) {
     console.error(err.message);
     process.exit(2);
   }
-  if (options.baseline) {
-    if (!existsSync(options.baseline)) {
-      console.error(`--baseline ${options.baseline}: no such file`);
-      process.exit(2);
-    }
-    process.env.BENCH_BASELINE_ENTRY = options.baseline;
-  }
-  if (options.ours) {
-    if (!existsSync(options.ours)) {
-      console.error(`--ours ${options.ours}: no such file`);
-      process.exit(2);
-    }
-    process.env.BENCH_OURS_ENTRY = options.ours;
-  } else if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
-    console.error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
-    process.exit(2);
-  }
+  if (options.baseline) process.env.BENCH_BASELINE_ENTRY = options.baseline;
+  if (options.ours) process.env.BENCH_OURS_ENTRY = options.ours;
+
   const log = (line) => console.log(line);
   const started = Date.now();
   const pinning = planPinning();
+  const serverNode = nodeVersions(options.node === undefined ? process.execPath : resolveNodeBinary(options.node));
   const versions = {
     build: buildRevision(),
-    node: process.version,
-    express: require('express/package.json').version,
+    node: serverNode.node,
+    v8: serverNode.v8,
+    loadGeneratorNode: process.version,
+    express4: require('express/package.json').version,
+    express5: require('express5/package.json').version,
     expressSession: require('express-session-upstream/package.json').version,
     autocannon: require('autocannon/package.json').version,
   };
-  log(`express-session-ts benchmark${options.quick ? ' (quick)' : ''} of ${versions.build}: node ${versions.node}, express ${versions.express}, ` +
-    `express-session ${versions.expressSession}, autocannon ${versions.autocannon}`);
-  log(`${options.rounds} round${options.rounds === 1 ? "" : "s"} × ${options.duration} s per app, ${options.warmup} s warm-up, ${options.connections} connections, loopback only`);
+  const gc = gcFlags(options);
+  log(`express-session-ts benchmark${options.quick ? ' (quick)' : ''} of ${versions.build}`);
+  log(`servers: node ${versions.node} (V8 ${versions.v8})${options.node === undefined ? '' : ` from --node ${options.node}`}, ` +
+    `Express ${options.express.map((e) => versions[`express${e}`]).join(' and ')}, express-session ${versions.expressSession}; ` +
+    `load: autocannon ${versions.autocannon} under node ${versions.loadGeneratorNode}, ${options.connections} connections, loopback`);
+  log(`GC: ${gc.length ? `servers started with ${gc.join(' ')} (young generation fixed)` : "V8's default young generation (--semi-space 0)"}; the MemoryStore run uses V8's defaults`);
+  log(`warm-up per app: rounds of ${options.warmupRound} s until the last ${FLAT_ROUNDS} agree within ${(options.flat * 100).toFixed(0)}% ` +
+    `(CPU µs/request) and ≥ ${options.warmupMin.toLocaleString('en-US')} requests, at most ${options.warmup} s of load`);
+  log(`timed: ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per app, every app in every round, rotating order`);
   log(pinning.note);
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);
   if (options.baseline) log(`baseline = ${options.baseline}, loaded in the same rounds`);
 
   const results = {};
-  for (const scenario of options.scenarios) results[scenario] = await runScenario(scenario, options, pinning, log);
+  for (const express of options.express) {
+    results[`express${express}`] = {};
+    for (const scenario of options.scenarios) {
+      results[`express${express}`][scenario] = await runScenario(express, scenario, options, pinning, log);
+    }
+  }
 
   let memoryStore;
   if (options.memoryStore) {
@@ -340,20 +321,15 @@ async function main() {
     memoryStore = await runMemoryStoreBench({ sessions: options.sessions, repeat: options.memoryStoreRepeat, cpu: pinning.serverCpu, log, oursEntry: options.ours });
   }
 
-  log('\nThroughput: median over rounds; ratios are the median of per-round ratios (min–max over rounds).');
-  log('e-s = express-session 1.19.0; p99 latency and server CPU time (all threads, /proc) per request of');
-  log('bare / express-session / ours, median over rounds.\n');
-  for (const line of scenarioTable(results)) log(line);
-  if (options.baseline) {
-    log('\nours / baseline (median of per-round ratios, min–max; CPU µs/req baseline → ours):');
-    for (const [scenario, result] of Object.entries(results)) {
-      const r = result.ratios.oursOverBaseline;
-      log(`  ${scenario}  ${r.median.toFixed(3)}  ${r.min.toFixed(2)}–${r.max.toFixed(2)}   ` +
-        `${fmtMicros(result.apps.baseline.cpuMicrosPerRequest)} → ${fmtMicros(result.apps.ours.cpuMicrosPerRequest)}`);
-    }
-  }
+  const all = Object.values(results).flatMap((byScenario) => Object.values(byScenario));
+  log(`\nServers under node ${versions.node}. Medians over rounds; ratios are medians of per-round ratios (min–max).`);
+  log('CPU µs/req: server CPU time (all threads, /proc) per request. e-s = express-session 1.19.0.\n');
+  for (const line of scenarioTable(all)) log(line);
+  log('\nThe session layer: server CPU µs per request over bare Express (median of per-round differences),');
+  log('and ours against the floor, (ours − bare) / (floor − bare) from those medians (target ≤ 1.2):\n');
+  for (const line of layerTable(all)) log(line);
 
-  const targets = scenarioTargets(results);
+  const targets = targetsOf(all);
   if (memoryStore) {
     const report = memoryStoreReport(memoryStore);
     log('');
@@ -370,10 +346,11 @@ async function main() {
     date: new Date(started).toISOString(),
     elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
     versions,
+    gcFlags: gc,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() },
     options: { ...options, json: undefined },
     pinning,
-    scenarios: results,
+    results,
     memoryStore,
     targets,
   };

@@ -1,13 +1,16 @@
-// One benchmark app in its own process: `node bench/server.mjs <app> <scenario>`, started by
-// bench/run.mjs (and bench/profile.mjs) with an IPC channel. It listens on a free loopback port,
-// reports it, answers store inspections for the correctness checks, and exits as soon as the
-// parent goes away, so no server outlives the benchmark.
+// One benchmark app in its own process: `node bench/server.mjs <app> <scenario> [4|5]`, started
+// by bench/run.mjs (and bench/profile.mjs) with an IPC channel, under Express 4 (default) or 5.
+// It listens on a free loopback port, reports it, answers store inspections for the correctness
+// checks and the size of its young generation, and exits as soon as the parent goes away, so no
+// server outlives the benchmark.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { floorSession } from './lib/floor.mjs';
 import { handlerFor, SCENARIOS } from './lib/scenarios.mjs';
 
 const require = createRequire(import.meta.url);
-const [app, scenario] = process.argv.slice(2);
+const [app, scenario, expressMajor = '4'] = process.argv.slice(2);
 
 if (!process.send) {
   console.error('bench/server.mjs is started by bench/run.mjs (it needs an IPC channel)');
@@ -16,11 +19,14 @@ if (!process.send) {
 // The parent died or let go of us: stop at once, whatever is in flight.
 process.on('disconnect', () => process.exit(0));
 
-const express = require('express');
+if (expressMajor !== '4' && expressMajor !== '5') throw new Error(`unknown Express major ${expressMajor}`);
+// devDependencies: express is 4.x, express5 is npm:express@^5.
+const express = require(expressMajor === '5' ? 'express5' : 'express');
 
-/** The session middleware factory of each implementation: upstream 1.19.0, or this repo's build. */
+/** The session middleware factory of each implementation: upstream 1.19.0, the floor, or a build of ours. */
 function sessionFactory(name) {
   if (name === 'express-session') return require('express-session-upstream');
+  if (name === 'floor') return floorSession;
   // BENCH_OURS_ENTRY (bench/run.mjs --ours PATH) loads another build, to measure a prototype.
   if (name === 'ours') return require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url)));
   // BENCH_BASELINE_ENTRY (bench/run.mjs --baseline PATH): an earlier build, loaded in the same rounds.
@@ -30,21 +36,11 @@ function sessionFactory(name) {
 
 const definition = SCENARIOS[scenario];
 if (!definition) throw new Error(`unknown scenario ${scenario}`);
-// 'bare-dictionary': bare Express whose req and res are put in V8's dictionary mode as ours does
-// (src/internal/dictionary-mode.ts), so that ours against it is what the session layer itself costs.
-const bare = app === 'bare' || app === 'bare-dictionary';
+const bare = app === 'bare';
 const session = sessionFactory(app);
 if (!bare && !session) throw new Error(`unknown app ${app}`);
 
 const expressApp = express();
-if (app === 'bare-dictionary') {
-  const { useDictionaryMode } = require(fileURLToPath(new URL('../dist/internal/dictionary-mode.js', import.meta.url)));
-  expressApp.use((req, res, next) => {
-    useDictionaryMode(req);
-    useDictionaryMode(res);
-    next();
-  });
-}
 let store;
 if (session) {
   store = new session.MemoryStore();
@@ -80,6 +76,12 @@ process.on('message', async (message) => {
     process.send({ type: 'mark', id: message.id, micros: Number(process.hrtime.bigint() / 1000n) });
     return;
   }
+  if (message?.type === 'heap') {
+    // The young generation as it is now (both semi-spaces), to report the GC regime.
+    const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    process.send({ type: 'heap', newSpaceBytes: space?.space_size });
+    return;
+  }
   if (message?.type !== 'store') return;
   try {
     const result = await storeCall(message.op, message.sid);
@@ -90,5 +92,5 @@ process.on('message', async (message) => {
 });
 
 const server = expressApp.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'ready', port: server.address().port, pid: process.pid });
+  process.send({ type: 'ready', port: server.address().port, pid: process.pid, node: process.version, express: require(expressMajor === '5' ? 'express5/package.json' : 'express/package.json').version });
 });

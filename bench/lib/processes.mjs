@@ -2,10 +2,17 @@
 // pinned to one CPU. Every child is killed when this process exits, however it exits: children
 // also watch their IPC channel and stop when it closes (see bench/server.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const children = new Set();
+/** The Node every child runs under: this one, unless bench/run.mjs --node chose another. */
+let nodeBinary = process.execPath;
+
+/** Run every child started from now on under `binary` (see bench/lib/node-binary.mjs). */
+export function useNodeBinary(binary) {
+  nodeBinary = binary;
+}
 
 function killAll() {
   for (const child of children) {
@@ -69,8 +76,8 @@ export function planPinning() {
  */
 export function startNode(script, args, { cpu, nodeArgs = [], stdout = 'inherit' } = {}) {
   const scriptPath = script instanceof URL ? fileURLToPath(script) : script;
-  const command = cpu === undefined ? process.execPath : 'taskset';
-  const commandArgs = [...(cpu === undefined ? [] : ['-c', String(cpu), process.execPath]), ...nodeArgs, scriptPath, ...args];
+  const command = cpu === undefined ? nodeBinary : 'taskset';
+  const commandArgs = [...(cpu === undefined ? [] : ['-c', String(cpu), nodeBinary]), ...nodeArgs, scriptPath, ...args];
   const child = spawn(command, commandArgs, { stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -114,18 +121,27 @@ export async function stopChild(child, graceMs = 5_000) {
 }
 
 /**
- * A benchmark app in its own process: `{ app, scenario, port, url, child, store(op, sid), stop() }`.
+ * A benchmark app in its own process under Express `express` (4 or 5):
+ * `{ app, scenario, express, port, url, child, store(op, sid), newSpaceBytes(), stop() }`.
  */
-export async function startServer(app, scenario, { cpu, nodeArgs } = {}) {
-  const child = startNode(new URL('../server.mjs', import.meta.url), [app, scenario], { cpu, nodeArgs });
-  const { port } = await nextMessage(child, 'ready');
+export async function startServer(app, scenario, { cpu, nodeArgs, express = 4 } = {}) {
+  const child = startNode(new URL('../server.mjs', import.meta.url), [app, scenario, String(express)], { cpu, nodeArgs });
+  const ready = await nextMessage(child, 'ready');
   let nextId = 0;
   return {
     app,
     scenario,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    express,
+    port: ready.port,
+    url: `http://127.0.0.1:${ready.port}`,
+    node: ready.node,
+    expressVersion: ready.express,
     child,
+    async newSpaceBytes() {
+      const reply = nextMessage(child, 'heap');
+      child.send({ type: 'heap' });
+      return (await reply).newSpaceBytes;
+    },
     async store(op, sid) {
       const id = ++nextId;
       const reply = nextMessage(child, 'store-result', 60_000);
@@ -140,11 +156,26 @@ export async function startServer(app, scenario, { cpu, nodeArgs } = {}) {
 }
 
 /**
- * CPU time (user + system, all threads) a process has used so far, in µs, from /proc (clock
- * ticks of 10 ms); undefined where there is no /proc. Unlike req/s it barely moves when a
- * neighbour takes the CPU away.
+ * CPU time (user + system, all threads) a process has used so far, in µs; undefined where there
+ * is no /proc. From each thread's /proc/<pid>/task/<tid>/schedstat (nanoseconds on the CPU),
+ * else from /proc/<pid>/stat (clock ticks of 10 ms, too coarse for a difference of a few µs
+ * per request over a short load). Unlike req/s it barely moves when a neighbour takes the CPU.
  */
 export function cpuMicros(pid) {
+  try {
+    let nanos = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended between the listing and the read. V8's and libuv's threads live as long
+        // as the process, so this does not happen during a load.
+      }
+    }
+    if (nanos > 0) return nanos / 1000;
+  } catch {
+    // No schedstat: the coarser counter below.
+  }
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10_000;

@@ -5,8 +5,8 @@
 export const SECRET = 'bench: keyboard cat';
 export const COOKIE_NAME = 'connect.sid';
 
-/** The three apps, in the order the table lists them. */
-export const APPS = ['bare', 'express-session', 'ours'];
+/** The apps of every round, in the order the tables list them (bench/lib/floor.mjs for the floor). */
+export const APPS = ['bare', 'floor', 'express-session', 'ours'];
 
 /**
  * Each scenario: the session options, whether the load sends a cookie, and what every response
