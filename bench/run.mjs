@@ -4,7 +4,7 @@
 // floor (bench/lib/floor.mjs: the least a middleware with express-session's API must do),
 // express-session 1.19.0 and ours; under Express 4 and 5. For each Express major and scenario
 // (bench/lib/scenarios.mjs) every app first passes a correctness pass, then warms up in rounds
-// until its last rounds are flat, then the timed rounds: within a round the apps are loaded one
+// until it stops getting faster, then the timed rounds: within a round the apps are loaded one
 // after another (in a rotating order), the servers pinned to one CPU and this process, the load
 // generator, to the other. Shared 2-core machines drift by tens of percent from one second to
 // the next, so only figures taken within a round and their median over rounds are trusted. After
@@ -20,8 +20,9 @@
 //   --semi-space MB    each server's young generation fixed at MB per semi-space (min = max);
 //                      0 leaves V8's default, which grows with the load and differs per process
 //   --quick, --rounds N, --duration S (per app per round), --connections N, --scenarios S1,S3
-//   --warmup-round S, --warmup-min N (requests), --warmup S (cap per app), --flat PCT (the last
-//                      3 warm-up rounds' CPU µs/request within PCT of their median)
+//   --warmup-round S, --warmup-min N (requests), --warmup S (cap per app, seconds of load),
+//                      --flat PCT, --flat-window K: warm-up ends when the median CPU µs/request
+//                      of the last K rounds is within PCT of the K rounds' before (and N requests)
 //   --no-memory-store, --sessions N (MemoryStore run), --json PATH
 //   --ours PATH        the entry of another build of ours (e.g. a prototype copied out of dist/)
 //   --baseline PATH    the entry of an earlier build of ours, loaded as a fifth app in the same
@@ -43,8 +44,6 @@ import { memoryStoreReport, runMemoryStoreBench } from './memory-store.mjs';
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** How many of the last warm-up rounds must agree. */
-const FLAT_ROUNDS = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -55,13 +54,13 @@ function parseArgs(argv) {
     quick,
     rounds: quick ? 3 : 12,
     duration: quick ? 0.3 : 2,
-    // Warm-up: rounds of warmupRound s until the last FLAT_ROUNDS are within `flat` of each
-    // other and at least warmupMin requests were served, or warmup s have passed. On Node 24 ours
-    // kept recompiling for about 30k requests; 2 s of warm-up (the old default) left it there.
+    // Warm-up (see warmUp): on Node 24 ours kept recompiling for about 30k requests, and the
+    // floor too got faster for 30–40k; 2 s of warm-up (the old default) measured them cold.
     warmupRound: quick ? 0.4 : 1,
     warmupMin: quick ? 4_000 : 30_000,
     warmup: quick ? 1.6 : 30,
     flat: quick ? 0.08 : 0.03,
+    flatWindow: quick ? 2 : 3,
     connections: 10,
     scenarios: Object.keys(SCENARIOS),
     express: [4, 5],
@@ -90,6 +89,7 @@ function parseArgs(argv) {
       case '--warmup-round': options.warmupRound = positive(next(), '--warmup-round'); break;
       case '--warmup-min': options.warmupMin = positive(next(), '--warmup-min', true); break;
       case '--flat': options.flat = positive(next(), '--flat') / 100; break;
+      case '--flat-window': options.flatWindow = positive(next(), '--flat-window', true); break;
       case '--connections': options.connections = positive(next(), '--connections', true); break;
       case '--sessions': options.sessions = positive(next(), '--sessions', true); break;
       case '--json': options.json = next(); break;
@@ -183,11 +183,14 @@ async function measuredLoad(server, scenario, session, seconds, options) {
 }
 
 /**
- * Warm one app up: rounds until the last FLAT_ROUNDS rounds' CPU µs/request are within
- * options.flat of their median and options.warmupMin requests were served, or the cap is hit.
- * Returns the curve `{ rounds: [{ rate, cpuMicrosPerRequest, requests }], requests, flat, spread }`.
+ * Warm one app up, in rounds, until it has stopped getting faster: the median CPU µs/request
+ * of its last `window` rounds within options.flat of the median of the `window` rounds before
+ * them (medians, so one round a neighbour disturbed does not decide), and at least
+ * options.warmupMin requests served; or until options.warmup seconds of load.
+ * Returns the curve `{ rounds: [{ rate, cpuMicrosPerRequest, requests }], requests, flat, change }`.
  */
 async function warmUp(server, scenario, session, options) {
+  const window = options.flatWindow;
   const rounds = [];
   let requests = 0;
   let seconds = 0;
@@ -196,11 +199,11 @@ async function warmUp(server, scenario, session, options) {
     rounds.push(round);
     requests += round.requests;
     seconds += options.warmupRound;
-    const last = rounds.slice(-FLAT_ROUNDS).map((r) => r.cpuMicrosPerRequest);
-    const spread = last.length < FLAT_ROUNDS ? Infinity : (Math.max(...last) - Math.min(...last)) / median(last);
-    const flat = spread <= options.flat;
+    const cpu = rounds.map((r) => r.cpuMicrosPerRequest);
+    const change = cpu.length < 2 * window ? Infinity : median(cpu.slice(-window)) / median(cpu.slice(-2 * window, -window)) - 1;
+    const flat = Math.abs(change) <= options.flat;
     if ((flat && requests >= options.warmupMin) || seconds + options.warmupRound > options.warmup + 1e-9) {
-      return { rounds, requests, flat, spread };
+      return { rounds, requests, flat, change, window };
     }
   }
 }
@@ -272,7 +275,8 @@ async function main() {
     if (!options.ours && !existsSync(new URL('../dist/index.js', import.meta.url))) {
       throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
     }
-    if (options.node !== undefined) useNodeBinary(resolveNodeBinary(options.node, console.log));
+    options.nodeBinary = options.node === undefined ? process.execPath : resolveNodeBinary(options.node, console.log);
+    useNodeBinary(options.nodeBinary);
   } catch (err) {
     console.error(err.message);
     process.exit(2);
@@ -283,7 +287,7 @@ async function main() {
   const log = (line) => console.log(line);
   const started = Date.now();
   const pinning = planPinning();
-  const serverNode = nodeVersions(options.node === undefined ? process.execPath : resolveNodeBinary(options.node));
+  const serverNode = nodeVersions(options.nodeBinary);
   const versions = {
     build: buildRevision(),
     node: serverNode.node,
@@ -300,8 +304,9 @@ async function main() {
     `Express ${options.express.map((e) => versions[`express${e}`]).join(' and ')}, express-session ${versions.expressSession}; ` +
     `load: autocannon ${versions.autocannon} under node ${versions.loadGeneratorNode}, ${options.connections} connections, loopback`);
   log(`GC: ${gc.length ? `servers started with ${gc.join(' ')} (young generation fixed)` : "V8's default young generation (--semi-space 0)"}; the MemoryStore run uses V8's defaults`);
-  log(`warm-up per app: rounds of ${options.warmupRound} s until the last ${FLAT_ROUNDS} agree within ${(options.flat * 100).toFixed(0)}% ` +
-    `(CPU µs/request) and ≥ ${options.warmupMin.toLocaleString('en-US')} requests, at most ${options.warmup} s of load`);
+  log(`warm-up per app: rounds of ${options.warmupRound} s until the median CPU µs/request of the last ${options.flatWindow} rounds ` +
+    `is within ${(options.flat * 100).toFixed(0)}% of the ${options.flatWindow} before and ≥ ${options.warmupMin.toLocaleString('en-US')} requests, ` +
+    `at most ${options.warmup} s of load`);
   log(`timed: ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per app, every app in every round, rotating order`);
   log(pinning.note);
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);

@@ -129,9 +129,8 @@ export function targetsOf(results) {
 export function warmupLine(app, warmup, options) {
   const curve = warmup.rounds.map((r) => r.cpuMicrosPerRequest.toFixed(0)).join(' ');
   const rates = warmup.rounds.map((r) => Math.round(r.rate)).join(' ');
-  const verdict = warmup.flat
-    ? `flat (last 3 within ${(warmup.spread * 100).toFixed(1)}%)`
-    : `NOT FLAT at the ${options.warmup} s cap (last 3 spread ${(warmup.spread * 100).toFixed(1)}%)`;
+  const change = `last ${warmup.window} rounds ${Number.isFinite(warmup.change) ? `${warmup.change >= 0 ? '+' : ''}${(warmup.change * 100).toFixed(1)}%` : 'n/a'} against the ${warmup.window} before`;
+  const verdict = warmup.flat ? `flat (${change})` : `NOT FLAT at the ${options.warmup} s cap (${change})`;
   const young = warmup.newSpaceBytes === undefined ? '' : `, young generation ${(warmup.newSpaceBytes / 2 ** 20).toFixed(0)} MB`;
   return `  warm-up ${app.padEnd(15)} ${warmup.requests.toLocaleString('en-US').padStart(7)} requests, ${verdict}${young}\n` +
     `    CPU µs/req per round: ${curve}\n    req/s per round:      ${rates}`;
