@@ -309,6 +309,7 @@ async function main() {
     `at most ${options.warmup} s of load`);
   log(`timed: ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per app, every app in every round, rotating order`);
   log(pinning.note);
+  if (options.quick) log('--quick: a check that everything runs; its warm-up is too short for warm figures (see the curves)');
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);
   if (options.baseline) log(`baseline = ${options.baseline}, loaded in the same rounds`);
 
