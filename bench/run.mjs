@@ -14,8 +14,9 @@
 // MemoryStore scale run (bench/memory-store.mjs). Results: tables, targets, bench/results/latest.json.
 //
 // Options (defaults in parseArgs below):
-//   --node SPEC        the servers' Node: a version of the npm package node-<os>-<arch> (24, 22,
-//                      24.22.1: fetched once, cached) or a path to a node binary; default: this Node
+//   --node SPEC[,SPEC] the servers' Node: a version of the npm package node-<os>-<arch> (24, 22,
+//                      24.22.1: fetched once, cached) or a path to a node binary; default: this
+//                      Node. Several (`--node 24,22`) run everything under each in turn.
 //   --express 4|5|both the Express major(s)
 //   --semi-space MB    each server's young generation fixed at MB per semi-space (min = max);
 //                      0 leaves V8's default, which grows with the load and differs per process
@@ -265,8 +266,56 @@ function buildRevision() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The servers' Node binaries of `--node` (a comma-separated list), or this Node. */
+function serverNodes(options) {
+  if (options.node === undefined) return [{ spec: undefined, binary: process.execPath }];
+  return options.node.split(',').map((spec) => ({ spec: spec.trim(), binary: resolveNodeBinary(spec.trim(), console.log) }));
+}
+
+/** Everything under one Node: every Express major and scenario, then the MemoryStore run. */
+async function runUnderNode(server, options, pinning, log) {
+  useNodeBinary(server.binary);
+  const { node, v8 } = nodeVersions(server.binary);
+  log(`
+=== servers under node ${node} (V8 ${v8})${server.spec === undefined ? '' : `, --node ${server.spec}`} ===`);
+  const results = {};
+  for (const express of options.express) {
+    results[`express${express}`] = {};
+    for (const scenario of options.scenarios) {
+      results[`express${express}`][scenario] = await runScenario(express, scenario, options, pinning, log);
+    }
+  }
+  let memoryStore;
+  if (options.memoryStore) {
+    log(`
+MemoryStore scale run (${options.sessions.toLocaleString('en-US')} sessions, each implementation in its own process with --expose-gc)`);
+    memoryStore = await runMemoryStoreBench({ sessions: options.sessions, repeat: options.memoryStoreRepeat, cpu: pinning.serverCpu, log, oursEntry: options.ours });
+  }
+  const all = Object.values(results).flatMap((byScenario) => Object.values(byScenario));
+  const targets = targetsOf(all).map((t) => ({ ...t, name: `node ${node} ${t.name}` }));
+  if (memoryStore) targets.push(...memoryStoreReport(memoryStore).targets.map((t) => ({ ...t, name: `node ${node} ${t.name}` })));
+  return { node, v8, spec: server.spec, results, memoryStore, targets };
+}
+
+/** The tables of one Node's run. */
+function summary(run, log) {
+  const all = Object.values(run.results).flatMap((byScenario) => Object.values(byScenario));
+  log(`
+Servers under node ${run.node} (V8 ${run.v8}). Medians over rounds; ratios are medians of per-round ratios (min–max).`);
+  log('CPU µs/req: server CPU time (all threads, /proc) per request. e-s = express-session 1.19.0.\n');
+  for (const line of scenarioTable(all)) log(line);
+  log('\nThe session layer: server CPU µs per request over bare Express (median of per-round differences),');
+  log('and ours against the floor, (ours − bare) / (floor − bare) from those medians (target ≤ 1.2):\n');
+  for (const line of layerTable(all)) log(line);
+  if (run.memoryStore) {
+    log('');
+    for (const line of memoryStoreReport(run.memoryStore).lines) log(line);
+  }
+}
+
 async function main() {
   let options;
+  let nodes;
   try {
     options = parseArgs(process.argv.slice(2));
     for (const [flag, path] of [['--baseline', options.baseline], ['--ours', options.ours]]) {
@@ -275,8 +324,7 @@ async function main() {
     if (!options.ours && !existsSync(new URL('../dist/index.js', import.meta.url))) {
       throw new Error('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
     }
-    options.nodeBinary = options.node === undefined ? process.execPath : resolveNodeBinary(options.node, console.log);
-    useNodeBinary(options.nodeBinary);
+    nodes = serverNodes(options);
   } catch (err) {
     console.error(err.message);
     process.exit(2);
@@ -287,11 +335,9 @@ async function main() {
   const log = (line) => console.log(line);
   const started = Date.now();
   const pinning = planPinning();
-  const serverNode = nodeVersions(options.nodeBinary);
   const versions = {
     build: buildRevision(),
-    node: serverNode.node,
-    v8: serverNode.v8,
+    serverNodes: nodes.map(({ binary }) => nodeVersions(binary).node),
     loadGeneratorNode: process.version,
     express4: require('express/package.json').version,
     express5: require('express5/package.json').version,
@@ -300,7 +346,7 @@ async function main() {
   };
   const gc = gcFlags(options);
   log(`express-session-ts benchmark${options.quick ? ' (quick)' : ''} of ${versions.build}`);
-  log(`servers: node ${versions.node} (V8 ${versions.v8})${options.node === undefined ? '' : ` from --node ${options.node}`}, ` +
+  log(`servers: node ${versions.serverNodes.join(', then ')}, ` +
     `Express ${options.express.map((e) => versions[`express${e}`]).join(' and ')}, express-session ${versions.expressSession}; ` +
     `load: autocannon ${versions.autocannon} under node ${versions.loadGeneratorNode}, ${options.connections} connections, loopback`);
   log(`GC: ${gc.length ? `servers started with ${gc.join(' ')} (young generation fixed)` : "V8's default young generation (--semi-space 0)"}; the MemoryStore run uses V8's defaults`);
@@ -313,36 +359,12 @@ async function main() {
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);
   if (options.baseline) log(`baseline = ${options.baseline}, loaded in the same rounds`);
 
-  const results = {};
-  for (const express of options.express) {
-    results[`express${express}`] = {};
-    for (const scenario of options.scenarios) {
-      results[`express${express}`][scenario] = await runScenario(express, scenario, options, pinning, log);
-    }
-  }
+  const runs = [];
+  for (const server of nodes) runs.push(await runUnderNode(server, options, pinning, log));
 
-  let memoryStore;
-  if (options.memoryStore) {
-    log(`\nMemoryStore scale run (${options.sessions.toLocaleString('en-US')} sessions, each implementation in its own process with --expose-gc)`);
-    memoryStore = await runMemoryStoreBench({ sessions: options.sessions, repeat: options.memoryStoreRepeat, cpu: pinning.serverCpu, log, oursEntry: options.ours });
-  }
-
-  const all = Object.values(results).flatMap((byScenario) => Object.values(byScenario));
-  log(`\nServers under node ${versions.node}. Medians over rounds; ratios are medians of per-round ratios (min–max).`);
-  log('CPU µs/req: server CPU time (all threads, /proc) per request. e-s = express-session 1.19.0.\n');
-  for (const line of scenarioTable(all)) log(line);
-  log('\nThe session layer: server CPU µs per request over bare Express (median of per-round differences),');
-  log('and ours against the floor, (ours − bare) / (floor − bare) from those medians (target ≤ 1.2):\n');
-  for (const line of layerTable(all)) log(line);
-
-  const targets = targetsOf(all);
-  if (memoryStore) {
-    const report = memoryStoreReport(memoryStore);
-    log('');
-    for (const line of report.lines) log(line);
-    targets.push(...report.targets);
-  }
-
+  // All tables at the end, so one command's output ends with everything it measured.
+  for (const run of runs) summary(run, log);
+  const targets = runs.flatMap((run) => run.targets);
   log('\nTargets (reported, not asserted):');
   for (const t of targets) log(`${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.shown}`);
 
@@ -356,8 +378,7 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() },
     options: { ...options, json: undefined },
     pinning,
-    results,
-    memoryStore,
+    runs,
     targets,
   };
   writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
