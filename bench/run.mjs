@@ -23,7 +23,7 @@
 //   --quick, --rounds N, --duration S (per app per round), --connections N, --scenarios S1,S3
 //   --warmup-round S, --warmup-min N (requests), --warmup S (cap per app, seconds of load),
 //                      --flat PCT, --flat-window K: warm-up ends when the median CPU µs/request
-//                      of the last K rounds is within PCT of the K rounds' before (and N requests)
+//                      of the last K rounds is within PCT of the K rounds before (and N requests)
 //   --no-memory-store, --sessions N (MemoryStore run), --json PATH
 //   --ours PATH        the entry of another build of ours (e.g. a prototype copied out of dist/)
 //   --baseline PATH    the entry of an earlier build of ours, loaded as a fifth app in the same
