@@ -241,6 +241,30 @@ for (const { label, express } of expressVersions) {
       assert.equal((await browser.get('/me')).body, 'ada');
     });
 
+    it('still sends the redirect when the save fails (as express-session): the target finds no session, the error goes to next(err)', async () => {
+      const errors: unknown[] = [];
+      const store = new session.MemoryStore();
+      store.set = (_sid, _data, callback) => setTimeout(() => callback?.(new Error('store down')), 10);
+      const app = express();
+      app.use(session({ ...base, store }));
+      app.get('/login', (req, res) => {
+        (req.session as unknown as { user: string }).user = 'ada';
+        res.redirect('/me');
+      });
+      app.get('/me', (req, res) => res.end(String((req.session as unknown as { user?: string }).user)));
+      app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        errors.push(err);
+        if (res.headersSent) return next();
+        res.status(500).end('error');
+      });
+      const browser = new Browser(await start(app));
+      const redirect = await browser.get('/login');
+      assert.equal(redirect.status, 302, 'the route\'s answer goes out, not an error page');
+      await waitFor(() => errors.length > 0, { message: 'the save error' });
+      assert.match(String(errors[0]), /store down/);
+      assert.equal((await browser.get('/me')).body, 'undefined', 'the redirect target finds no session');
+    });
+
     it('passes a save error to next(err) after the response body is written', async () => {
       const errors: unknown[] = [];
       const store = new session.MemoryStore();
