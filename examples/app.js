@@ -41,7 +41,8 @@ app.post('/login', (req, res, next) => {
   req.session.regenerate((err) => {
     if (err) return next(err);
     req.session.user = user;
-    res.redirect('/');
+    // Redirect once the store has it: a failed save then shows as an error, not as a sign-in.
+    req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect('/')));
   });
 });
 
