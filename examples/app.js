@@ -41,13 +41,19 @@ app.post('/login', (req, res, next) => {
   req.session.regenerate((err) => {
     if (err) return next(err);
     req.session.user = user;
-    res.redirect('/');
+    // Redirect once the store has it: a failed save then shows as an error, not as a sign-in.
+    req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect('/')));
   });
 });
 
 app.post('/logout', (req, res, next) => {
-  req.session.user = null;
-  req.session.regenerate((err) => (err ? next(err) : res.redirect('/')));
+  // Delete the session from the store, as SECURITY.md advises: its id is worth nothing now,
+  // even to someone who copied the cookie. The browser is told to forget the cookie too.
+  req.session.destroy((err) => {
+    if (err) return next(err);
+    res.clearCookie('example.sid', { path: '/' });
+    res.redirect('/');
+  });
 });
 
 if (require.main === module) {

@@ -42,6 +42,7 @@ describe('Cookie', () => {
     it('reads back the milliseconds left, counting down', async () => {
       const cookie = new Cookie({ maxAge: 1000 });
       assert.ok(cookie.maxAge! <= 1000 && cookie.maxAge! > 900);
+      // Time passing is the behaviour under test: maxAge must count down with the clock.
       await new Promise((resolve) => setTimeout(resolve, 30));
       assert.ok(cookie.maxAge! < 1000 - 20);
     });

@@ -6,6 +6,7 @@ import session = require('../src/index');
 import { expressVersions, sessionApp, start } from './support/apps';
 import { Browser, cookiePair, request, setCookieLine } from './support/http';
 import { CountingStore, sessionIdOf } from './support/stores';
+import { waitFor } from './support/wait';
 
 const base = { secret: 's', resave: false, saveUninitialized: true } as const;
 type SessionData = session.SessionData;
@@ -191,8 +192,7 @@ for (const { label, express } of expressVersions) {
       const res = await request(server, '/twice');
       assert.equal(res.body, 'once');
       assert.equal(secondReturnedResponse, true);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(secondCallbackRan, true);
+      await waitFor(() => secondCallbackRan, { message: 'the second res.end callback' });
     });
 
     it('calls the callback given to res.end', async () => {
@@ -204,8 +204,7 @@ for (const { label, express } of expressVersions) {
         });
       }));
       assert.equal((await request(server, '/cb')).body, 'done');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(ran, true);
+      await waitFor(() => ran, { message: 'the res.end callback' });
     });
 
     it('sets the cookie when the headers go out before res.end (streamed responses)', async () => {
@@ -213,6 +212,7 @@ for (const { label, express } of expressVersions) {
         app.get('/stream', (req, res) => {
           (req.session as unknown as { x: number }).x = 1;
           res.write('part 1, ');
+          // A later tick, so the headers really go out with the first write: the gap is the case.
           setTimeout(() => res.end('part 2'), 10);
         });
       }));
@@ -226,6 +226,7 @@ for (const { label, express } of expressVersions) {
     it('has saved the session before the response finishes (a redirect target sees the data)', async () => {
       const store = new session.MemoryStore();
       const slowSet = store.set.bind(store);
+      // A slow store is the case: the redirect must not go out before the save answered.
       store.set = (sid, data, callback) => setTimeout(() => slowSet(sid, data, callback), 50);
       const server = await start(sessionApp(express, { ...base, store }, (app) => {
         app.get('/login', (req, res) => {
@@ -238,6 +239,30 @@ for (const { label, express } of expressVersions) {
       const redirect = await browser.get('/login');
       assert.equal(redirect.status, 302);
       assert.equal((await browser.get('/me')).body, 'ada');
+    });
+
+    it('still sends the redirect when the save fails (as express-session): the target finds no session, the error goes to next(err)', async () => {
+      const errors: unknown[] = [];
+      const store = new session.MemoryStore();
+      store.set = (_sid, _data, callback) => setTimeout(() => callback?.(new Error('store down')), 10);
+      const app = express();
+      app.use(session({ ...base, store }));
+      app.get('/login', (req, res) => {
+        (req.session as unknown as { user: string }).user = 'ada';
+        res.redirect('/me');
+      });
+      app.get('/me', (req, res) => res.end(String((req.session as unknown as { user?: string }).user)));
+      app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        errors.push(err);
+        if (res.headersSent) return next();
+        res.status(500).end('error');
+      });
+      const browser = new Browser(await start(app));
+      const redirect = await browser.get('/login');
+      assert.equal(redirect.status, 302, 'the route\'s answer goes out, not an error page');
+      await waitFor(() => errors.length > 0, { message: 'the save error' });
+      assert.match(String(errors[0]), /store down/);
+      assert.equal((await browser.get('/me')).body, 'undefined', 'the redirect target finds no session');
     });
 
     it('passes a save error to next(err) after the response body is written', async () => {
@@ -256,7 +281,7 @@ for (const { label, express } of expressVersions) {
       });
       const res = await request(await start(app), '/');
       assert.equal(res.body, 'body');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => errors.length > 0, { message: 'the save error' });
       assert.equal(errors.length, 1);
       assert.match(String(errors[0]), /disk full/);
     });
@@ -275,7 +300,7 @@ for (const { label, express } of expressVersions) {
       await browser.get('/');
       store.touch = (_sid, _data, callback) => callback?.(new Error('touch failed'));
       assert.equal((await browser.get('/')).body, 'body');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => errors.length > 0, { message: 'the touch error' });
       assert.equal(errors.length, 1);
       assert.match(String(errors[0]), /touch failed/);
     });
@@ -344,7 +369,7 @@ for (const { label, express } of expressVersions) {
       });
       const server = await start(app);
       await request(server, '/circular').catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => errors.length > 0, { message: 'the serialisation error' });
       assert.equal(errors.length, 1);
       assert.match(String(errors[0]), /circular/i);
       assert.equal((await request(server, '/')).body, 'still up');

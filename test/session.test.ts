@@ -139,6 +139,7 @@ for (const { label, express } of expressVersions) {
     it('touch() and resetMaxAge() reset cookie.maxAge to originalMaxAge and return the session', async () => {
       const server = await start(sessionApp(express, { ...base, cookie: { maxAge: 10_000 } }, (app) => {
         app.get('/', (req, res) => {
+          // Time passing is the behaviour: maxAge must have run down before touch() resets it.
           setTimeout(() => {
             const aged = req.session.cookie.maxAge!;
             const chained = req.session.touch() === req.session && req.session.resetMaxAge() === req.session;

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import session = require('../../src/index');
 import { expressVersions, start, type ExpressFactory } from '../support/apps';
 import { rawGet } from '../security/support/clients';
+import { waitFor } from '../support/wait';
 import { BrokenStore, faultMessage, type Fault, type Method } from './support/broken-store';
 
 // A broken store must never take the process down: record anything that escapes instead of
@@ -12,13 +13,11 @@ const escaped: string[] = [];
 process.on('uncaughtException', (err) => escaped.push(`uncaughtException: ${String(err)}`));
 process.on('unhandledRejection', (err) => escaped.push(`unhandledRejection: ${String(err)}`));
 
-/** A few event-loop turns: long enough for an error handed to next() after the response. */
+/**
+ * A few event-loop turns. Used only to see that nothing MORE happens (a second error, an escaped
+ * exception): an absence cannot be polled for, so this one wait stays fixed.
+ */
 const quiet = () => new Promise((resolve) => setTimeout(resolve, 10));
-
-/** Wait (up to a second) until `done()` holds. */
-async function until(done: () => boolean): Promise<void> {
-  for (let waited = 0; !done() && waited < 1000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 afterEach(async () => {
   await quiet();
@@ -232,7 +231,7 @@ for (const { label, express } of expressVersions) {
             assert.ok(app.store.fired, `the broken ${scenario.method} was called`);
             assert.equal(res.status, outcome.status, res.body);
             assert.ok(matches(res.body, outcome.body), `body ${JSON.stringify(res.body)}`);
-            await until(() => app.errors.length >= outcome.errors.length);
+            await waitFor(() => app.errors.length >= outcome.errors.length, { timeout: 1000, message: 'the expected errors' });
             await quiet();
             assert.equal(app.errors.length, outcome.errors.length, `errors reaching next(err): ${JSON.stringify(app.errors)}`);
             outcome.errors.forEach((expected, i) => assert.ok(matches(app.errors[i]!, expected), app.errors[i]));

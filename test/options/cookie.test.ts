@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import session = require('../../src/index');
 import { defaultRoutes, expressVersions, sessionApp, start } from '../support/apps';
 import { Browser, cookieAttributes, request, setCookieLine } from '../support/http';
+import { waitFor } from '../support/wait';
 
 const base = { secret: 's', resave: false, saveUninitialized: true } as const;
 
@@ -149,7 +150,7 @@ for (const { label, express } of expressVersions) {
       });
       const res = await request(await start(app), '/');
       assert.equal(res.body, 'body');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => errors.length > 0, { message: 'the cookie error' });
       assert.equal(errors.length, 1);
       assert.match(String(errors[0]), /priority is invalid/);
     });

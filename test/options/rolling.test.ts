@@ -8,6 +8,7 @@ for (const { label, express } of expressVersions) {
     it('true: sets the cookie on every response, with a fresh expiry', async () => {
       const browser = new Browser(await start(sessionApp(express, { secret: 's', resave: false, saveUninitialized: true, rolling: true, cookie: { maxAge: 60_000 } })));
       const first = Date.parse(cookieAttributes(setCookieLine(await browser.get('/'))!).expires as string);
+      // Time passing is the behaviour: Expires has whole seconds, so a later one needs a new second.
       await new Promise((resolve) => setTimeout(resolve, 1100));
       const second = setCookieLine(await browser.get('/'));
       assert.ok(second, 'an unchanged session still gets the cookie');
