@@ -10,7 +10,6 @@ import {
   type SessionSnapshot,
 } from './decisions';
 import { idTag, log } from './internal/debug';
-import { useDictionaryMode } from './internal/dictionary-mode';
 import { deprecate } from './internal/deprecate';
 import { fingerprint } from './internal/fingerprint';
 import { readSessionCookie } from './internal/read-cookie';
@@ -444,8 +443,6 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     }
     const requestSecrets = secrets || [sessionfulReq.secret as SecretKey];
 
-    useDictionaryMode(req);
-    useDictionaryMode(res);
     req.sessionStore = store;
     const sent = readSessionCookie(req as never, name, requestSecrets);
     req.sessionID = sent?.id as string;
