@@ -17,7 +17,7 @@ import { kRequestState, type RequestHooks } from './internal/request-state';
 import { isSecureRequest } from './internal/secure';
 import { generateSessionId } from './internal/session-id';
 import { appendSetCookie } from './internal/set-cookie';
-import { isSecretKey, rememberVerifiedIds, signSessionId, type SecretKey } from './internal/signing';
+import { isSecretKey, signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
 import { hookWriteHead } from './internal/write-head';
@@ -376,8 +376,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   }
 
   const secrets = normalizeSecrets(opts.secret);
-  if (secrets) rememberVerifiedIds(secrets);
-  else deprecate('req.secret; provide secret option');
+  if (!secrets) deprecate('req.secret; provide secret option');
+  /** This middleware's memo of verified MACs (see unsignSessionId), dropped with it. */
+  const verifiedMacs: VerifiedMacs = new Map();
 
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn(MEMORY_STORE_WARNING);
@@ -444,7 +445,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     const requestSecrets = secrets || [sessionfulReq.secret as SecretKey];
 
     req.sessionStore = store;
-    const sent = readSessionCookie(req as never, name, requestSecrets);
+    const sent = readSessionCookie(req as never, name, requestSecrets, verifiedMacs);
     req.sessionID = sent?.id as string;
 
     const state = new RequestState(
