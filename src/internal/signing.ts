@@ -1,5 +1,6 @@
 import { createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
 import { sign } from 'cookie-signature';
+import type { SessionOptions } from '../options';
 
 /** Any key `crypto.createHmac` accepts: a string, a Buffer or other ArrayBufferView, or a KeyObject. */
 export type SecretKey = string | NodeJS.ArrayBufferView | KeyObject;
@@ -86,4 +87,24 @@ export function isSecretKey(value: unknown): value is SecretKey {
     ArrayBuffer.isView(value) ||
     value instanceof KeyObject
   );
+}
+
+/**
+ * The `secret` option as a list, checked at startup; undefined when none is given (the middleware
+ * then falls back to `req.secret`). An array is kept, not copied, so changing it at runtime
+ * rotates or revokes secrets, as with express-session.
+ */
+export function normalizeSecrets(secret: SessionOptions['secret']): SecretKey[] | undefined {
+  if (Array.isArray(secret)) {
+    if (secret.length === 0) throw new TypeError('secret option array must contain one or more strings');
+    if (!secret.every(isSecretKey)) {
+      throw new TypeError('secret option array must contain only non-empty strings, Buffers, TypedArrays, DataViews or KeyObjects');
+    }
+    return secret;
+  }
+  if (secret === undefined || secret === null || secret === '') return undefined;
+  if (!isSecretKey(secret)) {
+    throw new TypeError('secret option must be a string, Buffer, TypedArray, DataView, KeyObject or an array of them');
+  }
+  return [secret];
 }
