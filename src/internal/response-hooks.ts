@@ -129,7 +129,10 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
       return res;
     }
     if (phase === 'refused') {
-      endNow(args);
+      // The error handler's response: still `refused` while its headers go out, so they carry no
+      // cookie for the session that could not be stored.
+      originalEnd.apply(res, args);
+      phase = 'ended';
       return res;
     }
 
