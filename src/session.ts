@@ -15,7 +15,10 @@ export interface SessionRequest {
 
 function noop(): void {}
 
-/** Told by `save()` of the session it is about to write; may throw to fail that save. */
+/**
+ * Told by `save()` of the session it is about to write; may throw to fail that save.
+ * @internal
+ */
 export type SaveListener = (session: Session) => void;
 
 /**
