@@ -12,6 +12,7 @@ import {
 import { idTag, log } from './internal/debug';
 import { useDictionaryMode } from './internal/dictionary-mode';
 import { deprecate } from './internal/deprecate';
+import { isRejectedSameSiteNone, MEMORY_STORE_WARNING, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
 import { readSessionCookie } from './internal/read-cookie';
 import { kRequestState, type RequestHooks } from './internal/request-state';
@@ -21,16 +22,17 @@ import { appendSetCookie } from './internal/set-cookie';
 import { isSecretKey, rememberVerifiedIds, signSessionId, type SecretKey } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
+import {
+  assertCookieName,
+  assertCookieOptions,
+  missingSecretMessage,
+  warnAboutCookieOptions,
+} from './internal/validate-options';
 import { hookWriteHead } from './internal/write-head';
 import { MemoryStore } from './memory-store';
 import type { SessionOptions } from './options';
 import { Session } from './session';
 import type { Store } from './store';
-
-const MEMORY_STORE_WARNING =
-  'Warning: connect.session() MemoryStore is not\n' +
-  'designed for a production environment, as it will leak\n' +
-  'memory, and will not scale past a single process.';
 
 /** The request as the middleware sees it: Express's, with the fields it reads and writes. */
 type SessionfulRequest = Request & {
@@ -196,7 +198,7 @@ class RequestState implements SessionSnapshot, RequestHooks {
     try {
       if (!shouldSetCookie(this, settings)) return;
       if (session.cookie.secure && !isSecureRequest(req, settings.trustProxy)) {
-        log('not secured');
+        log(NOT_SECURED);
         return;
       }
       if (!this.touched) {
@@ -207,7 +209,9 @@ class RequestState implements SessionSnapshot, RequestHooks {
       const signed = id === this.cookieId && this.signedByFirstSecret !== undefined
         ? this.signedByFirstSecret
         : signSessionId(id, this.secrets[0]!);
-      appendSetCookie(this.res, settings.name, signed, session.cookie.data);
+      const attributes = session.cookie.data;
+      if (log.enabled && isRejectedSameSiteNone(attributes.sameSite, attributes.secure)) log(SAME_SITE_NONE_WITHOUT_SECURE);
+      appendSetCookie(this.res, settings.name, signed, attributes);
       if (log.enabled) log('set-cookie for %s', idTag(id));
     } catch (err) {
       this.reportError(err);
@@ -348,6 +352,10 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   if (typeof cookieOption !== 'object' && typeof cookieOption !== 'function') {
     throw new TypeError('cookie option must be an object or a function');
   }
+  if (typeof cookieOption === 'object') {
+    assertCookieOptions(cookieOption);
+    warnAboutCookieOptions(cookieOption);
+  }
 
   const generateId = opts.genid || generateSessionId;
   if (typeof generateId !== 'function') {
@@ -355,6 +363,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   }
 
   const name = opts.name || opts.key || 'connect.sid';
+  assertCookieName(name);
   const store = opts.store || new MemoryStore();
   if (store === null || typeof store !== 'object' || typeof store.on !== 'function') {
     throw new TypeError('store option must be a session store (extend session.Store)');
@@ -378,7 +387,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
 
   const secrets = normalizeSecrets(opts.secret);
   if (secrets) rememberVerifiedIds(secrets);
-  else deprecate('req.secret; provide secret option');
+  else deprecate(missingSecretMessage('secret' in opts, opts.secret));
 
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn(MEMORY_STORE_WARNING);
@@ -435,6 +444,15 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       log('pathname mismatch');
       next();
       return;
+    }
+    if (typeof cookieOption === 'function') {
+      // Checked after the path test: requests outside the path never used these options in 1.19.0.
+      try {
+        assertCookieOptions(requestCookieOptions, 'returned by the cookie option function');
+      } catch (err) {
+        next(err);
+        return;
+      }
     }
 
     const sessionfulReq = req as SessionfulRequest;
