@@ -5,6 +5,7 @@ import { shouldDestroy, shouldSave, shouldSetCookie, shouldTouch, type DecisionO
 import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
 import { deprecate } from './internal/deprecate';
+import { isRejectedSameSiteNone, MEMORY_STORE_WARNING, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
 import { readSessionCookie } from './internal/read-cookie';
 import { createRecord, fingerprintOf, Snapshot, type RequestRecord } from './internal/request-record';
@@ -15,15 +16,11 @@ import { appendSetCookie } from './internal/set-cookie';
 import { normalizeSecrets, signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
+import { assertCookieName, assertCookieOptions, missingSecretMessage, warnAboutCookieOptions } from './internal/validate-options';
 import { MemoryStore } from './memory-store';
 import type { SessionOptions } from './options';
 import { listenToSaves, Session } from './session';
 import type { Store } from './store';
-
-const MEMORY_STORE_WARNING =
-  'Warning: connect.session() MemoryStore is not\n' +
-  'designed for a production environment, as it will leak\n' +
-  'memory, and will not scale past a single process.';
 
 /** Everything fixed when `session(options)` is called. */
 interface Settings extends DecisionOptions {
@@ -50,13 +47,15 @@ function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request,
   }
   if (!shouldSetCookie(new Snapshot(record, req.sessionID, session), settings)) return;
   if (session.cookie.secure && !isSecureRequest(req, settings.trustProxy)) {
-    log('not secured');
+    log(NOT_SECURED);
     return;
   }
   touchOnce(record, session);
   const id = req.sessionID;
   const value = id === record.cookieId && record.signedCookie !== undefined ? record.signedCookie : signSessionId(id, record.secrets[0]!);
-  appendSetCookie(res, settings.name, value, session.cookie.data);
+  const attributes = session.cookie.data;
+  if (log.enabled && isRejectedSameSiteNone(attributes.sameSite, attributes.secure)) log(SAME_SITE_NONE_WITHOUT_SECURE);
+  appendSetCookie(res, settings.name, value, attributes);
   if (log.enabled) log('set-cookie for %s', idTag(id));
 }
 
@@ -112,6 +111,10 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   if (typeof cookieOption !== 'object' && typeof cookieOption !== 'function') {
     throw new TypeError('cookie option must be an object or a function');
   }
+  if (typeof cookieOption === 'object') {
+    assertCookieOptions(cookieOption);
+    warnAboutCookieOptions(cookieOption);
+  }
 
   const generateId = opts.genid || generateSessionId;
   if (typeof generateId !== 'function') {
@@ -119,6 +122,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   }
 
   const name = opts.name || opts.key || 'connect.sid';
+  assertCookieName(name);
   const store = opts.store || new MemoryStore();
   if (store === null || typeof store !== 'object' || typeof store.on !== 'function') {
     throw new TypeError('store option must be a session store (extend session.Store)');
@@ -141,7 +145,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   }
 
   const secrets = normalizeSecrets(opts.secret);
-  if (!secrets) deprecate('req.secret; provide secret option');
+  if (!secrets) deprecate(missingSecretMessage('secret' in opts, opts.secret));
   /** This middleware's memo of verified MACs (see unsignSessionId), dropped with it. */
   const verifiedMacs: VerifiedMacs = new Map();
 
@@ -230,6 +234,15 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       log('pathname mismatch');
       next();
       return;
+    }
+    if (typeof cookieOption === 'function') {
+      // Checked after the path test: requests outside the path never used these options in 1.19.0.
+      try {
+        assertCookieOptions(cookieOptions, 'returned by the cookie option function');
+      } catch (err) {
+        next(err);
+        return;
+      }
     }
 
     const requestSecret = (req as { secret?: SecretKey }).secret;
