@@ -1,35 +1,23 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Cookie, type CookieOptions } from './cookie';
-import { shouldDestroy, shouldSave, shouldSetCookie, shouldTouch, type DecisionOptions } from './decisions';
+import { shouldDestroy, shouldSave, shouldSetCookie, shouldTouch } from './decisions';
 import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
-import { deprecate } from './internal/deprecate';
-import { isRejectedSameSiteNone, MEMORY_STORE_WARNING, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
+import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
 import { readSessionCookie } from './internal/read-cookie';
 import { createRecord, fingerprintOf, Snapshot, type RequestRecord } from './internal/request-record';
 import { hookResponse, type Commit } from './internal/response-hooks';
 import { isSecureRequest } from './internal/secure';
-import { generateSessionId } from './internal/session-id';
 import { appendSetCookie } from './internal/set-cookie';
-import { normalizeSecrets, signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
+import { readSettings, type Settings } from './internal/settings';
+import { signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
-import { assertCookieName, assertCookieOptions, missingSecretMessage, warnAboutCookieOptions } from './internal/validate-options';
-import { MemoryStore } from './memory-store';
+import { assertCookieOptions } from './internal/validate-options';
 import type { SessionOptions } from './options';
 import { listenToSaves, Session } from './session';
-import type { Store } from './store';
-
-/** Everything fixed when `session(options)` is called. */
-interface Settings extends DecisionOptions {
-  readonly name: string;
-  readonly store: Store;
-  readonly trustProxy: boolean | undefined;
-  readonly resave: boolean;
-  readonly unsetDestroy: boolean;
-}
 
 /** The cookie's expiry is extended once per request: when the cookie is first sent, or at the commit. */
 function touchOnce(record: RequestRecord, session: Session): void {
@@ -105,63 +93,10 @@ function reportError(record: RequestRecord, next: NextFunction, err: unknown): b
 
 /** Build the middleware; see `session()` in the package entry for the documentation. */
 export function createSessionMiddleware(options?: SessionOptions): RequestHandler {
-  const opts: SessionOptions = options || {};
-
-  const cookieOption = opts.cookie || {};
-  if (typeof cookieOption !== 'object' && typeof cookieOption !== 'function') {
-    throw new TypeError('cookie option must be an object or a function');
-  }
-  if (typeof cookieOption === 'object') {
-    assertCookieOptions(cookieOption);
-    warnAboutCookieOptions(cookieOption);
-  }
-
-  const generateId = opts.genid || generateSessionId;
-  if (typeof generateId !== 'function') {
-    throw new TypeError('genid option must be a function');
-  }
-
-  const name = opts.name || opts.key || 'connect.sid';
-  assertCookieName(name);
-  const store = opts.store || new MemoryStore();
-  if (store === null || typeof store !== 'object' || typeof store.on !== 'function') {
-    throw new TypeError('store option must be a session store (extend session.Store)');
-  }
-
-  let resave = opts.resave;
-  if (resave === undefined) {
-    deprecate('undefined resave option; provide resave option');
-    resave = true;
-  }
-
-  let saveUninitialized = opts.saveUninitialized;
-  if (saveUninitialized === undefined) {
-    deprecate('undefined saveUninitialized option; provide saveUninitialized option');
-    saveUninitialized = true;
-  }
-
-  if (opts.unset && opts.unset !== 'destroy' && opts.unset !== 'keep') {
-    throw new TypeError('unset option must be "destroy" or "keep"');
-  }
-
-  const secrets = normalizeSecrets(opts.secret);
-  if (!secrets) deprecate(missingSecretMessage('secret' in opts, opts.secret));
+  const settings = readSettings(options || {});
+  const { name, store, secrets, cookieOption, generateId } = settings;
   /** This middleware's memo of verified MACs (see unsignSessionId), dropped with it. */
   const verifiedMacs: VerifiedMacs = new Map();
-
-  if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
-    console.warn(MEMORY_STORE_WARNING);
-  }
-
-  const settings: Settings = {
-    name,
-    store,
-    trustProxy: opts.proxy,
-    resave: Boolean(resave),
-    saveUninitialized: Boolean(saveUninitialized),
-    rolling: Boolean(opts.rolling),
-    unsetDestroy: opts.unset === 'destroy',
-  };
 
   /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
   function newSession(req: Request, cookieOptions: CookieOptions): void {
@@ -212,6 +147,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     storeReady = true;
   });
 
+  // One request, in one direction: read the cookie, load or generate the session, run the app;
+  // as the headers go out, decide the cookie; at res.end, decide once what the store must do,
+  // commit it, then let the response go.
   return function session(req: Request, res: Response, next: NextFunction): void {
     if (req.session) {
       next();
@@ -258,13 +196,14 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     req.sessionID = sent?.id as string;
     const record = createRecord(sent?.id, sent?.signedByFirstSecret, requestSecrets);
 
-    // Later: the cookie as the headers go out, the commit at res.end.
+    // Hooked before loading, as express-session does, so that an error response passes them too.
     hookResponse(res as unknown as ServerResponse, {
       headers: () => setCookieIfDue(settings, record, req, res as unknown as ServerResponse),
       end: () => planCommit(settings, record, req),
       fail: (err) => reportError(record, next, err),
     });
 
+    // Load or generate.
     if (!sent) {
       log('no SID sent, generating session');
       try {
