@@ -55,14 +55,13 @@ export interface StoreConstructor {
   readonly prototype: Store;
 }
 
-function StoreBase(this: Store): void {
-  EventEmitter.call(this);
-}
-inherits(StoreBase, EventEmitter);
-
 // A plain function rather than a class: `Store.call(this)` must keep working for stores written
-// before ES2015, and class constructors cannot be called without `new`.
-export const Store = StoreBase as unknown as StoreConstructor;
+// before ES2015, and class constructors cannot be called without `new`. Named `Store`, as
+// express-session's was: code that checks `constructor.name` sees the same.
+export const Store = function Store(this: Store): void {
+  EventEmitter.call(this);
+} as unknown as StoreConstructor;
+inherits(Store, EventEmitter);
 
 Store.prototype.regenerate = function regenerate(this: Store, req: Request, callback: ErrorCallback): void {
   callStore(this, 'destroy', [req.sessionID], (err) => {
@@ -82,7 +81,8 @@ Store.prototype.load = function load(
 ): void {
   callStore(this, 'get', [sid], (err, stored) => {
     if (err) return callback(err);
-    if (!stored) return callback(null);
+    // express-session called back with no arguments at all here; keep `arguments.length` at 0.
+    if (!stored) return (callback as () => void)();
     const req = { sessionID: sid, sessionStore: this } as unknown as Request;
     let loaded: Session & SessionData;
     try {

@@ -108,6 +108,18 @@ describe('Store base class', () => {
     assert.equal(missing, undefined);
   });
 
+  it('load() calls back with no arguments at all for an unknown id, as express-session did', async () => {
+    const store = new ModernStore();
+    const args = await new Promise<unknown[]>((resolve) => store.load('unknown', (...received: unknown[]) => resolve(received)));
+    assert.deepEqual(args, []);
+  });
+
+  it("is named 'Store', as express-session's constructor was", () => {
+    assert.equal(session.Store.name, 'Store');
+    assert.equal(new ModernStore().constructor.name, 'ModernStore');
+    assert.equal(Object.getPrototypeOf(ModernStore.prototype).constructor.name, 'Store');
+  });
+
   it('regenerate() fails clearly when no middleware attached the store', async () => {
     const store = new ModernStore();
     const err = await new Promise<unknown>((resolve) => store.regenerate({ sessionID: 'x' } as never, resolve));
