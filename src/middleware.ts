@@ -284,29 +284,26 @@ function writeHeadersNow(res: ServerResponse, args: EndArgs): void {
  *
  * express-session wrote all but the last byte, waited for the store, then wrote the last byte:
  * two socket writes per response, and a browser could follow a redirect before the session was
- * saved. We fix the headers at once (as it did, so `headersSent` and a second `end` behave as in
- * plain Node), hold the body until the store has answered, then pass the `end` call through
- * unchanged (chunk, encoding, callback): the response goes out in one write, and the next
- * request sees the saved session.
+ * saved. We fix the headers at once (as it did, so `headersSent` is true at once), hold the body
+ * until the store has answered, then pass the `end` call through unchanged (chunk, encoding,
+ * callback): the response goes out in one write, and the next request sees the saved session.
+ * Only the first `end` counts, as in express-session.
  */
 function hookEnd(state: RequestState): void {
   const { res } = state;
   const originalEnd = res.end;
-  let firstEnd: EndArgs | undefined;
-  let pending = false;
-  let heldEnds: EndArgs[] | undefined;
+  let ended = false;
 
   const finish = (args: EndArgs): void => {
     (originalEnd as (...a: EndArgs) => unknown).apply(res, args);
   };
 
   res.end = function end(this: ServerResponse, ...args: EndArgs): ServerResponse {
-    if (firstEnd !== undefined) {
-      if (pending) (heldEnds ??= []).push(args);
-      else finish(args);
-      return res;
-    }
-    firstEnd = args;
+    // express-session ignored every end() after the first (its callback included) and returned
+    // false. Passing a second one with data to Node after the first has finished would make
+    // Node emit ERR_STREAM_WRITE_AFTER_END, an uncaught error that kills the process.
+    if (ended) return false as unknown as ServerResponse;
+    ended = true;
 
     let commit: ReturnType<RequestState['planCommit']>;
     try {
@@ -317,7 +314,7 @@ function hookEnd(state: RequestState): void {
       // sending a success for a session that was never saved. Its own end() comes back here
       // and, the error being reported, goes out.
       if (!res.headersSent && !state.errorReported) {
-        firstEnd = undefined;
+        ended = false;
         state.reportError(err);
         return res;
       }
@@ -328,13 +325,10 @@ function hookEnd(state: RequestState): void {
       return res;
     }
 
-    pending = true;
     writeHeadersNow(res, args);
     commit((err) => {
-      pending = false;
       if (err) state.reportError(err);
       finish(args);
-      if (heldEnds !== undefined) for (const held of heldEnds) finish(held);
     });
     return res;
   } as ServerResponse['end'];
