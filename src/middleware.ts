@@ -240,6 +240,13 @@ class RequestState implements SessionSnapshot, RequestHooks {
       this.touched = true;
     }
     this.freeze(session);
+    if (typeof req.sessionID !== 'string') {
+      // No cookie can carry such an id, so the session is neither saved nor touched; the line
+      // is express-session's, once for its save rule and once for its touch rule.
+      log('session ignored because of bogus req.sessionID %s', idTag(req.sessionID));
+      if (typeof store.touch === 'function') log('session ignored because of bogus req.sessionID %s', idTag(req.sessionID));
+      return undefined;
+    }
     if (shouldSave(this, settings)) {
       return (done) => session.save(done);
     }
@@ -458,7 +465,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     hookWriteHead(res as unknown as ServerResponse, state);
     hookEnd(state);
 
-    if (!sent) {
+    // An empty id (a genid that returned '') is never looked up, as in express-session: every
+    // visitor would otherwise share the one session stored under ''.
+    if (!sent?.id) {
       log('no SID sent, generating session');
       try {
         state.generate();
