@@ -77,7 +77,7 @@ describe('the store bridge (callStore)', { timeout: 5_000 }, () => {
 /** A promise store whose methods declare the callback parameter (copied from the typings) but ignore it. */
 class DeclaresButIgnoresCallbacks extends session.Store {
   readonly sessions = new Map<string, string>();
-  override async get(sid: string, _cb: Callback): Promise<SessionData | undefined> {
+  override async get(sid: string, _cb: (err: unknown, s?: SessionData | null) => void): Promise<SessionData | undefined> {
     const raw = this.sessions.get(sid);
     return raw ? (JSON.parse(raw) as SessionData) : undefined;
   }
