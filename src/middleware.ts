@@ -25,7 +25,7 @@ import { hookWriteHead } from './internal/write-head';
 import { MemoryStore } from './memory-store';
 import type { SessionOptions } from './options';
 import { Session } from './session';
-import type { Store } from './store';
+import { createSessionOn, type Store } from './store';
 
 const MEMORY_STORE_WARNING =
   'Warning: connect.session() MemoryStore is not\n' +
@@ -166,7 +166,7 @@ class RequestState implements SessionSnapshot, RequestHooks {
 
   /** A stored session found for the cookie's id. */
   inflate(stored: object): void {
-    this.settings.store.createSession(this.req, stored as never);
+    createSessionOn(this.settings.store, this.req, stored as never);
     this.originalId = this.req.sessionID;
     this.originalFingerprint = fingerprint(this.req.session as object);
     if (!this.settings.resave) this.savedFingerprint = this.originalFingerprint;

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { Cookie } from './cookie';
 import { callStore } from './internal/store-call';
 import { Session, type SessionRequest } from './session';
-import session = require('./index');
+import type session = require('./index');
 
 type SessionData = session.SessionData;
 
@@ -116,3 +116,45 @@ Store.prototype.createSession = function createSession(
   req.session = created as Session & SessionData;
   return created as Session & SessionData;
 };
+
+/** The `Store` methods that make `req.session`: ours must run whenever the store did not write its own. */
+type SessionMaking = 'createSession' | 'regenerate' | 'load';
+
+/**
+ * Whether `proto` is express-session's abstract `Store.prototype`, from whichever copy: a
+ * function named `Store` directly on `EventEmitter`, with the session-making methods and none
+ * of a concrete store's (`get`, `set`). That holds for express-session 1.x and for any copy of
+ * this package, and not for a store class, even one that extends `EventEmitter` itself.
+ */
+function isAbstractStoreBase(proto: object): boolean {
+  const owned = (key: string): boolean => Object.prototype.hasOwnProperty.call(proto, key);
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  return owned('constructor') && typeof ctor === 'function' && ctor.name === 'Store' &&
+    owned('createSession') && owned('regenerate') && owned('load') && !owned('get') && !owned('set');
+}
+
+/**
+ * `store[name]`, unless the store only inherits it from another copy's abstract `Store` (npm
+ * installs express-session 1.19.0 beside us as the peer of connect-redis and others, and their
+ * class extends that one): then ours, so that `req.session` is always this package's `Session`
+ * with its promise forms. A store, or a class between it and the base, that defines the method
+ * itself keeps it.
+ */
+export function sessionMethod(store: object, name: SessionMaking): unknown {
+  const method = (store as Record<string, unknown>)[name];
+  for (let proto = Object.getPrototypeOf(store) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (proto === Store.prototype) return method;
+    if (Object.getPrototypeOf(proto) === EventEmitter.prototype) {
+      return isAbstractStoreBase(proto) && (proto as Record<string, unknown>)[name] === method ? Store.prototype[name] : method;
+    }
+  }
+  return method;
+}
+
+/** `store.createSession(req, stored)`, through {@link sessionMethod}. */
+export function createSessionOn(store: Store, req: Request, stored: SessionData): Session & SessionData {
+  const createSession = sessionMethod(store, 'createSession');
+  // express-session's own wording, for a store that has no createSession at all.
+  if (typeof createSession !== 'function') throw new TypeError('store.createSession is not a function');
+  return (createSession as Store['createSession']).call(store, req, stored);
+}
