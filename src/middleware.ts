@@ -18,6 +18,7 @@ import { originalPathname, pathMatches } from './internal/url-path';
 import { assertCookieOptions } from './internal/validate-options';
 import type { SessionOptions } from './options';
 import { listenToSaves, Session } from './session';
+import { createSessionOn } from './store';
 
 /** The cookie's expiry is extended once per request: when the cookie is first sent, or at the commit. */
 function touchOnce(record: RequestRecord, session: Session): void {
@@ -65,6 +66,13 @@ function planCommit(settings: Settings, record: RequestRecord, req: Request): Co
   }
   touchOnce(record, session);
   record.endedWith = session;
+  if (typeof id !== 'string') {
+    // No cookie can carry such an id, so the session is neither saved nor touched; the line is
+    // express-session's, once for its save rule and once for its touch rule.
+    log('session ignored because of bogus req.sessionID %s', idTag(id));
+    if (typeof store.touch === 'function') log('session ignored because of bogus req.sessionID %s', idTag(id));
+    return undefined;
+  }
   const now = new Snapshot(record, id, session);
   if (shouldSave(now, settings)) return (done) => session.save(done);
   if (typeof store.touch === 'function' && shouldTouch(now, settings)) {
@@ -203,8 +211,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       fail: (err) => reportError(record, next, err),
     });
 
-    // Load or generate.
-    if (!sent) {
+    // Load or generate. An empty id (a genid that returned '') is never looked up, as in
+    // express-session: every visitor would otherwise share the one session stored under ''.
+    if (!sent?.id) {
       log('no SID sent, generating session');
       try {
         generate(record, req, cookieOptions);
@@ -231,7 +240,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
           throw new TypeError('session store returned a ' + typeof stored + ' instead of a session object');
         } else {
           log('session found');
-          store.createSession(req, stored as never);
+          createSessionOn(store, req, stored as never);
           begin(record, req);
           if (!settings.resave) record.savedFingerprint = record.originalFingerprint;
         }

@@ -1,7 +1,7 @@
 import type { Cookie } from './cookie';
 import { idTag, log } from './internal/debug';
 import { callStore } from './internal/store-call';
-import type { Store } from './store';
+import { createSessionOn, sessionMethod, type Store } from './store';
 
 /** Callback of the session methods: receives the error, if any. */
 export type SessionCallback = (err?: unknown) => void;
@@ -134,7 +134,7 @@ export class Session {
         if (!stored) return done(new Error('failed to load session'));
         let reloaded: unknown;
         try {
-          reloaded = store.createSession(req as never, stored as never);
+          reloaded = createSessionOn(store, req as never, stored as never);
         } catch (createErr) {
           return done(createErr);
         }
@@ -170,7 +170,8 @@ export class Session {
   regenerate(callback?: SessionCallback): this | Promise<void> {
     const req = this.#req;
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'regenerate', [req], done);
+      const store = req.sessionStore;
+      callStore(store, 'regenerate', [req], done, sessionMethod(store, 'regenerate'));
     });
   }
 

@@ -24,6 +24,7 @@ type EndArgs = Parameters<ServerResponse['end']>;
  *   open ──end(), nothing to commit──────────────▶ ended
  *   open ──end(), session cannot be stored──▶ refused ──end() of the error handler──▶ ended
  *
+ * An end() in committing or ended is ignored, as in express-session.
  * The headers are a separate, once-only event (through on-headers): they go out before end() in
  * a streamed response, or as end() starts committing; in `refused` they are the error
  * response's and carry no session cookie.
@@ -75,12 +76,6 @@ function flattenHeaderPairs(res: ServerResponse): void {
   } as ServerResponse['writeHead'];
 }
 
-/** The callback of an `end(cb)`, `end(chunk, cb)` or `end(chunk, encoding, cb)` call. */
-function callbackOf(args: EndArgs): (() => void) | undefined {
-  const last: unknown = args[args.length - 1];
-  return typeof last === 'function' ? (last as () => void) : undefined;
-}
-
 /**
  * Hook `res` so the session is committed before the response finishes.
  *
@@ -93,24 +88,10 @@ function callbackOf(args: EndArgs): (() => void) | undefined {
 export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
   const originalEnd = res.end as (...args: unknown[]) => unknown;
   let phase: Phase = 'open';
-  /** Callbacks of end() calls made while committing: Node gets them once the real end went out. */
-  let laterCallbacks: (() => void)[] | undefined;
 
-  const endNow = (args: EndArgs | [() => void]): void => {
+  const endNow = (args: EndArgs): void => {
     phase = 'ended';
     originalEnd.apply(res, args);
-    if (laterCallbacks !== undefined) for (const callback of laterCallbacks) originalEnd.call(res, callback);
-  };
-
-  // A later end() is ignored, as express-session ignored it: passed on, its data would make Node
-  // emit ERR_STREAM_WRITE_AFTER_END, which nothing handles and which kills the process. Its
-  // callback still runs as in plain Node, where end(callback) after end waits for 'finish'.
-  const endAgain = (args: EndArgs): void => {
-    if (args.length > 0 && typeof args[0] !== 'function') log('res.end called again with data; ignored');
-    const callback = callbackOf(args);
-    if (callback === undefined) return;
-    if (phase === 'ended') originalEnd.call(res, callback);
-    else (laterCallbacks ??= []).push(callback);
   };
 
   onHeaders(res as IncomingMessage & ServerResponse, () => {
@@ -125,8 +106,11 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
 
   res.end = function end(this: ServerResponse, ...args: EndArgs): ServerResponse {
     if (phase === 'committing' || phase === 'ended') {
-      endAgain(args);
-      return res;
+      // express-session ignored every end() after the first (its callback included) and returned
+      // false. Passed to Node after the first, one with data would make it emit
+      // ERR_STREAM_WRITE_AFTER_END, an uncaught error that kills the process.
+      log('res.end called again; ignored');
+      return false as unknown as ServerResponse;
     }
     if (phase === 'refused') {
       // The error handler's response: still `refused` while its headers go out, so they carry no
