@@ -387,7 +387,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
 
   const secrets = normalizeSecrets(opts.secret);
   if (secrets) rememberVerifiedIds(secrets);
-  else deprecate(missingSecretMessage('secret' in opts, opts.secret));
+  else deprecate(missingSecretMessage(typeof opts === 'object' && 'secret' in opts, opts.secret));
 
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn(MEMORY_STORE_WARNING);
