@@ -66,7 +66,7 @@ export function readSettings(opts: SessionOptions): Settings {
   }
 
   const secrets = normalizeSecrets(opts.secret);
-  if (!secrets) deprecate(missingSecretMessage('secret' in opts, opts.secret));
+  if (!secrets) deprecate(missingSecretMessage(typeof opts === 'object' && 'secret' in opts, opts.secret));
 
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn(MEMORY_STORE_WARNING);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { NextFunction, Request, Response } from 'express';
+import upstreamSession from 'express-session-upstream';
 import session = require('../../src/index');
 import { expressVersions, sessionApp, start } from '../support/apps';
-import { Browser, cookieAttributes, request, setCookieLine } from '../support/http';
+import { Browser, cookieAttributes, cookiePair, request, setCookieLine, type TestResponse } from '../support/http';
 
 const base = { secret: 's', resave: false, saveUninitialized: true } as const;
 
@@ -80,7 +82,59 @@ describe('static cookie options are checked when session() is called (1.19.0 fai
   });
 });
 
+/** Static cookie options this package rejects at startup, one per kind of mistake. */
+const rejected: Record<string, unknown>[] = [
+  { maxAge: '1h' }, { maxAge: '60000' }, { maxAge: Number.NaN }, { maxAge: 1e16 }, { expires: '2030-01-01' },
+  { expires: new Date('never') }, { sameSite: 'bogus' }, { priority: 'urgent' }, { path: 'api' }, { path: 123 },
+  { domain: 'localhost:3000' },
+];
+
+/** A request that gives up after `ms`: some of 1.19.0's failures leave the socket hanging. */
+async function attempt(promise: Promise<TestResponse>, ms = 1000): Promise<TestResponse | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(resolve, ms, 'timed out');
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 for (const { label, express } of expressVersions) {
+  describe(`what express-session 1.19.0 did with the options rejected at startup (${label})`, () => {
+    it('never kept a session with any of them: every request failed, hung or went without a cookie', async () => {
+      for (const cookie of rejected) {
+        assert.throws(() => withCookie(cookie), TypeError, `${JSON.stringify(cookie)} is rejected here`);
+        const app = express();
+        app.use(upstreamSession({ ...base, cookie }));
+        app.get('/count', (req, res) => {
+          const data = req.session as unknown as { count?: number };
+          data.count = (data.count ?? 0) + 1;
+          res.end(String(data.count));
+        });
+        app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+          if (res.headersSent) return;
+          try {
+            res.status(500).end(err.message);
+          } catch {
+            // 1.19.0's own res.end throws here for some of them (a session without a cookie).
+            res.destroy();
+          }
+        });
+        const server = await start(app);
+        const first = await attempt(request(server, '/count'));
+        const pair = typeof first === 'string' ? undefined : cookiePair(first);
+        const second = pair ? await attempt(request(server, '/count', { headers: { cookie: pair } })) : undefined;
+        const kept = typeof second === 'object' && second.status === 200 && second.body === '2';
+        assert.equal(kept, false, `${JSON.stringify(cookie)}: ${JSON.stringify(first)}`);
+      }
+    });
+  });
+
   describe(`cookie options 1.19.0 served still serve (${label})`, () => {
     it('keeps a session with maxAge as a number, expires as a Date and maxAge: null', async () => {
       for (const cookie of [{ maxAge: 60_000 }, { expires: new Date(Date.now() + 3_600_000) }, { maxAge: null }]) {
