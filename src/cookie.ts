@@ -13,10 +13,14 @@ export interface CookieOptions {
   /**
    * Lifetime in milliseconds, counted from each touch (every response that reaches the
    * middleware). Sets `Expires` on the cookie; `null` (the default) makes a browser-session
-   * cookie. When both `maxAge` and `expires` are given, the last one listed wins.
+   * cookie. When both `maxAge` and `expires` are given, the last one listed wins. A string
+   * (`'1h'`, even `'60000'`) makes `session()` throw: pass `60 * 60 * 1000`.
    */
   maxAge?: number | null | undefined;
-  /** Fixed expiry date. Prefer `maxAge`: an `expires` date does not roll forward on touch. */
+  /**
+   * Fixed expiry date, a `Date` (a date string makes `session()` throw). Prefer `maxAge`: an
+   * `expires` date does not roll forward on touch.
+   */
   expires?: Date | null | undefined;
   /** Adds `Partitioned` (CHIPS) when truthy. Default: not set. */
   partitioned?: boolean | undefined;
@@ -36,14 +40,15 @@ export interface CookieOptions {
   /**
    * `Secure` attribute. Default: not set. `'auto'` sets it on secure connections only (TLS, or
    * `X-Forwarded-Proto: https` from a trusted proxy, see the `proxy` option). A secure cookie is
-   * never sent over an insecure connection.
+   * never sent over an insecure connection (`DEBUG=express-session` says so: behind a
+   * TLS-terminating proxy, set Express's `trust proxy` or the `proxy` option).
    */
   secure?: boolean | 'auto' | undefined;
   /** Accepted for compatibility with `@types/express-session`; not used for the session cookie. */
   encode?: ((val: string) => string) | undefined;
   /**
    * `SameSite` attribute: `true` means Strict. Default: not set. `'auto'` is `None` on secure
-   * connections and `Lax` otherwise.
+   * connections and `Lax` otherwise. Browsers reject `'none'` without `secure`.
    */
   sameSite?: SameSiteOption | undefined;
 }

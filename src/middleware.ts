@@ -1,409 +1,151 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Cookie, type CookieOptions } from './cookie';
-import {
-  shouldDestroy,
-  shouldSave,
-  shouldSetCookie,
-  shouldTouch,
-  type DecisionOptions,
-  type SessionSnapshot,
-} from './decisions';
+import { shouldDestroy, shouldSave, shouldSetCookie, shouldTouch } from './decisions';
+import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
-import { useDictionaryMode } from './internal/dictionary-mode';
-import { deprecate } from './internal/deprecate';
+import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
 import { readSessionCookie } from './internal/read-cookie';
-import { kRequestState, type RequestHooks } from './internal/request-state';
+import { createRecord, fingerprintOf, Snapshot, type RequestRecord } from './internal/request-record';
+import { hookResponse, type Commit } from './internal/response-hooks';
 import { isSecureRequest } from './internal/secure';
-import { generateSessionId } from './internal/session-id';
 import { appendSetCookie } from './internal/set-cookie';
-import { isSecretKey, rememberVerifiedIds, signSessionId, type SecretKey } from './internal/signing';
+import { readSettings, type Settings } from './internal/settings';
+import { signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
 import { originalPathname, pathMatches } from './internal/url-path';
-import { hookWriteHead } from './internal/write-head';
-import { MemoryStore } from './memory-store';
+import { assertCookieOptions } from './internal/validate-options';
 import type { SessionOptions } from './options';
-import { Session } from './session';
-import type { Store } from './store';
+import { listenToSaves, Session } from './session';
+import { createSessionOn } from './store';
 
-const MEMORY_STORE_WARNING =
-  'Warning: connect.session() MemoryStore is not\n' +
-  'designed for a production environment, as it will leak\n' +
-  'memory, and will not scale past a single process.';
-
-/** The request as the middleware sees it: Express's, with the fields it reads and writes. */
-type SessionfulRequest = Request & {
-  secret?: SecretKey;
-  [kRequestState]?: RequestHooks;
-};
-
-type EndArgs = Parameters<ServerResponse['end']>;
-
-/** Everything fixed when `session(options)` is called. */
-interface Settings extends DecisionOptions {
-  readonly name: string;
-  readonly store: Store;
-  readonly secrets: readonly SecretKey[] | undefined;
-  readonly trustProxy: boolean | undefined;
-  readonly resave: boolean;
-  readonly unsetDestroy: boolean;
+/** The cookie's expiry is extended once per request: when the cookie is first sent, or at the commit. */
+function touchOnce(record: RequestRecord, session: Session): void {
+  if (record.touched) return;
+  session.touch();
+  record.touched = true;
 }
 
-function normalizeSecrets(secret: SessionOptions['secret']): SecretKey[] | undefined {
-  if (Array.isArray(secret)) {
-    if (secret.length === 0) throw new TypeError('secret option array must contain one or more strings');
-    if (!secret.every(isSecretKey)) {
-      throw new TypeError('secret option array must contain only non-empty strings, Buffers, TypedArrays, DataViews or KeyObjects');
-    }
-    return secret;
+/** As the headers go out: add the Set-Cookie header when the rules say the browser needs it. */
+function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request, res: ServerResponse): void {
+  const session = req.session as Session | undefined | null;
+  if (!session) {
+    log('no session');
+    return;
   }
-  if (secret === undefined || secret === null || secret === '') return undefined;
-  if (!isSecretKey(secret)) {
-    throw new TypeError('secret option must be a string, Buffer, TypedArray, DataView, KeyObject or an array of them');
+  if (!shouldSetCookie(new Snapshot(record, req.sessionID, session), settings)) return;
+  if (session.cookie.secure && !isSecureRequest(req, settings.trustProxy)) {
+    log(NOT_SECURED);
+    return;
   }
-  return [secret];
+  touchOnce(record, session);
+  const id = req.sessionID;
+  const value = id === record.cookieId && record.signedCookie !== undefined ? record.signedCookie : signSessionId(id, record.secrets[0]!);
+  const attributes = session.cookie.data;
+  if (log.enabled && isRejectedSameSiteNone(attributes.sameSite, attributes.secure)) log(SAME_SITE_NONE_WITHOUT_SECURE);
+  appendSetCookie(res, settings.name, value, attributes);
+  if (log.enabled) log('set-cookie for %s', idTag(id));
 }
 
-function cookieOptionsFor(option: SessionOptions['cookie'], req: Request): CookieOptions {
-  if (typeof option !== 'function') return option ?? {};
-  const resolved: unknown = option(req);
-  if (resolved === undefined || resolved === null) return {};
-  if (typeof resolved !== 'object') throw new TypeError('cookie option function must return an object');
-  return resolved as CookieOptions;
-}
-
-/** Cookie options with `'auto'` values decided for this connection. */
-function resolveAuto(options: CookieOptions, req: Request, trustProxy: boolean | undefined): CookieOptions {
-  if (options.secure !== 'auto' && options.sameSite !== 'auto') return options;
-  const secure = isSecureRequest(req, trustProxy);
-  const resolved = { ...options };
-  if (resolved.secure === 'auto') resolved.secure = secure;
-  if (resolved.sameSite === 'auto') resolved.sameSite = secure ? 'none' : 'lax';
-  return resolved;
-}
-
-/**
- * One request's session bookkeeping: what was loaded, what was saved, and the hooks on the
- * response that commit the session when it ends.
- */
-class RequestState implements SessionSnapshot, RequestHooks {
-  readonly cookieId: string | undefined;
-  originalId: unknown = undefined;
-  originalFingerprint = '';
-  savedFingerprint: string | undefined = undefined;
-  touched = false;
-  #resolvedCookieOptions: CookieOptions | undefined;
-  /** Set once `res.end` ran: from then on the session's fingerprint is computed once and kept. */
-  #frozenFor: object | undefined;
-  #frozenFingerprint = '';
-  #errorReported = false;
-
-  /** Whether an error of this request has already gone to `next`. */
-  get errorReported(): boolean {
-    return this.#errorReported;
+/** At `res.end`: decide, once, what the store must do before the response finishes. */
+function planCommit(settings: Settings, record: RequestRecord, req: Request): Commit | undefined {
+  const { store } = settings;
+  const session = req.session as Session | undefined | null;
+  const id = req.sessionID;
+  if (shouldDestroy(id, session, settings.unsetDestroy)) {
+    log('destroying');
+    return (done) => callStore(store, 'destroy', [id], (err) => {
+      log('destroyed');
+      done(err);
+    });
   }
-
-  constructor(
-    readonly settings: Settings,
-    readonly req: SessionfulRequest,
-    readonly res: ServerResponse,
-    readonly next: NextFunction,
-    readonly requestCookieOptions: CookieOptions,
-    readonly secrets: readonly SecretKey[],
-    readonly signedByFirstSecret: string | undefined,
-    cookieId: string | undefined,
-  ) {
-    this.cookieId = cookieId;
-  }
-
-  get cookieOptions(): CookieOptions {
-    return (this.#resolvedCookieOptions ??= resolveAuto(this.requestCookieOptions, this.req, this.settings.trustProxy));
-  }
-
-  get sessionId(): unknown {
-    return this.req.sessionID;
-  }
-
-  get currentId(): unknown {
-    return (this.req.session as Session | undefined)?.id;
-  }
-
-  get cookieHasExpiry(): boolean {
-    return (this.req.session as Session).cookie.expires != null;
-  }
-
-  currentFingerprint(): string {
-    const session = this.req.session as object;
-    if (this.#frozenFor === session) return this.#frozenFingerprint;
-    return fingerprint(session);
-  }
-
-  beforeSave(session: object): void {
-    try {
-      this.savedFingerprint = this.#frozenFor === session ? this.#frozenFingerprint : fingerprint(session);
-    } catch (err) {
-      // save() throws this to the route, which reports it; the end of the response meeting the
-      // same data must not report it a second time.
-      this.#errorReported = true;
-      throw err;
-    }
-  }
-
-  /** Remember the session as it is when the response ends; every later rule sees that state. */
-  freeze(session: object): void {
-    this.#frozenFingerprint = fingerprint(session);
-    this.#frozenFor = session;
-  }
-
-  /** A new session, through `store.generate` as express-session does (apps may replace it). */
-  generate(): void {
-    const { store } = this.settings;
-    (store.generate as (req: Request) => void)(this.req);
-    this.originalId = this.req.sessionID;
-    this.originalFingerprint = fingerprint(this.req.session as object);
-  }
-
-  /** A stored session found for the cookie's id. */
-  inflate(stored: object): void {
-    this.settings.store.createSession(this.req, stored as never);
-    this.originalId = this.req.sessionID;
-    this.originalFingerprint = fingerprint(this.req.session as object);
-    if (!this.settings.resave) this.savedFingerprint = this.originalFingerprint;
-  }
-
-  /**
-   * Errors after the handler ran go to the app's error handler once the response is written, as
-   * in express-session; one per request, so a cascade cannot call `next` again and again.
-   */
-  reportError(err: unknown): void {
-    if (this.#errorReported) {
-      log('further error after the first one: %s', err instanceof Error ? err.message : String(err));
-      return;
-    }
-    this.#errorReported = true;
-    setImmediate(this.next as (err: unknown) => void, err);
-  }
-
-  /** Called as the headers go out (see hookWriteHead): decide and add the Set-Cookie header. */
-  onHeaders(): void {
-    const { req, settings } = this;
-    const session = req.session as Session | undefined | null;
-    if (!session) {
-      log('no session');
-      return;
-    }
-    try {
-      if (!shouldSetCookie(this, settings)) return;
-      if (session.cookie.secure && !isSecureRequest(req, settings.trustProxy)) {
-        log('not secured');
-        return;
-      }
-      if (!this.touched) {
-        session.touch();
-        this.touched = true;
-      }
-      const id = req.sessionID;
-      const signed = id === this.cookieId && this.signedByFirstSecret !== undefined
-        ? this.signedByFirstSecret
-        : signSessionId(id, this.secrets[0]!);
-      appendSetCookie(this.res, settings.name, signed, session.cookie.data);
-      if (log.enabled) log('set-cookie for %s', idTag(id));
-    } catch (err) {
-      this.reportError(err);
-    }
-  }
-
-  /**
-   * What the end of the response must do to the store, as a function that does it, or
-   * undefined when nothing is to be done.
-   */
-  planCommit(): ((done: (err?: unknown) => void) => void) | undefined {
-    const { req, settings } = this;
-    const { store } = settings;
-    const session = req.session as Session | undefined | null;
-
-    if (shouldDestroy(req.sessionID, session, settings.unsetDestroy)) {
-      log('destroying');
-      const id = req.sessionID;
-      return (done) => callStore(store, 'destroy', [id], (err) => {
-        log('destroyed');
-        done(err);
-      });
-    }
-    if (!session) {
-      log('no session');
-      return undefined;
-    }
-    if (!this.touched) {
-      session.touch();
-      this.touched = true;
-    }
-    this.freeze(session);
-    if (shouldSave(this, settings)) {
-      return (done) => session.save(done);
-    }
-    if (typeof store.touch === 'function' && shouldTouch(this, settings)) {
-      log('touching');
-      const id = req.sessionID;
-      return (done) => callStore(store, 'touch', [id, session], (err) => {
-        log('touched');
-        done(err);
-      });
-    }
+  if (!session) {
+    log('no session');
     return undefined;
   }
-}
-
-/** Node's own response internals, used the way `res.end` itself uses them. */
-type ResponseInternals = ServerResponse & { _implicitHeader(): void; _contentLength?: number | null };
-
-/**
- * Fix the status line and headers now, as `res.end(args)` would, without writing anything: the
- * app sees `headersSent` and the Set-Cookie decision is made exactly when express-session made
- * them, and the header block still leaves in the same socket write as the body.
- */
-function writeHeadersNow(res: ServerResponse, args: EndArgs): void {
-  const internals = res as ResponseInternals;
-  if (res.headersSent || typeof internals._implicitHeader !== 'function') return;
-  const [chunk, encoding] = args as unknown[];
-  // Node's end() sizes the body before writing implicit headers, so a plain res.end(body) gets
-  // Content-Length rather than chunked encoding; do the same.
-  if (chunk === undefined || chunk === null || typeof chunk === 'function' || chunk === '') {
-    internals._contentLength = 0;
-  } else if (typeof chunk === 'string') {
-    internals._contentLength = Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  } else if (ArrayBuffer.isView(chunk)) {
-    internals._contentLength = chunk.byteLength;
+  touchOnce(record, session);
+  record.endedWith = session;
+  if (typeof id !== 'string') {
+    // No cookie can carry such an id, so the session is neither saved nor touched; the line is
+    // express-session's, once for its save rule and once for its touch rule.
+    log('session ignored because of bogus req.sessionID %s', idTag(id));
+    if (typeof store.touch === 'function') log('session ignored because of bogus req.sessionID %s', idTag(id));
+    return undefined;
   }
-  internals._implicitHeader();
+  const now = new Snapshot(record, id, session);
+  if (shouldSave(now, settings)) return (done) => session.save(done);
+  if (typeof store.touch === 'function' && shouldTouch(now, settings)) {
+    log('touching');
+    return (done) => callStore(store, 'touch', [id, session], (err) => {
+      log('touched');
+      done(err);
+    });
+  }
+  return undefined;
 }
 
 /**
- * Replace `res.end` so the session is committed before the response finishes.
- *
- * express-session wrote all but the last byte, waited for the store, then wrote the last byte:
- * two socket writes per response, and a browser could follow a redirect before the session was
- * saved. We fix the headers at once (as it did, so `headersSent` and a second `end` behave as in
- * plain Node), hold the body until the store has answered, then pass the `end` call through
- * unchanged (chunk, encoding, callback): the response goes out in one write, and the next
- * request sees the saved session.
+ * Errors after the handler ran go to the app's error handler once the response is written, as
+ * in express-session; one per request, so a cascade cannot call `next` again and again.
  */
-function hookEnd(state: RequestState): void {
-  const { res } = state;
-  const originalEnd = res.end;
-  let firstEnd: EndArgs | undefined;
-  let pending = false;
-  let heldEnds: EndArgs[] | undefined;
-
-  const finish = (args: EndArgs): void => {
-    (originalEnd as (...a: EndArgs) => unknown).apply(res, args);
-  };
-
-  res.end = function end(this: ServerResponse, ...args: EndArgs): ServerResponse {
-    if (firstEnd !== undefined) {
-      if (pending) (heldEnds ??= []).push(args);
-      else finish(args);
-      return res;
-    }
-    firstEnd = args;
-
-    let commit: ReturnType<RequestState['planCommit']>;
-    try {
-      commit = state.planCommit();
-    } catch (err) {
-      // The session cannot be committed (data JSON cannot hold, a throwing getter): while the
-      // status line is still ours to choose, let the app's error handler answer instead of
-      // sending a success for a session that was never saved. Its own end() comes back here
-      // and, the error being reported, goes out.
-      if (!res.headersSent && !state.errorReported) {
-        firstEnd = undefined;
-        state.reportError(err);
-        return res;
-      }
-      state.reportError(err);
-    }
-    if (commit === undefined) {
-      finish(args);
-      return res;
-    }
-
-    pending = true;
-    writeHeadersNow(res, args);
-    commit((err) => {
-      pending = false;
-      if (err) state.reportError(err);
-      finish(args);
-      if (heldEnds !== undefined) for (const held of heldEnds) finish(held);
-    });
-    return res;
-  } as ServerResponse['end'];
+function reportError(record: RequestRecord, next: NextFunction, err: unknown): boolean {
+  if (record.errorReported) {
+    log('further error after the first one: %s', err instanceof Error ? err.message : String(err));
+    return false;
+  }
+  record.errorReported = true;
+  setImmediate(next as (err: unknown) => void, err);
+  return true;
 }
 
 /** Build the middleware; see `session()` in the package entry for the documentation. */
 export function createSessionMiddleware(options?: SessionOptions): RequestHandler {
-  const opts: SessionOptions = options || {};
+  const settings = readSettings(options || {});
+  const { name, store, secrets, cookieOption, generateId } = settings;
+  /** This middleware's memo of verified MACs (see unsignSessionId), dropped with it. */
+  const verifiedMacs: VerifiedMacs = new Map();
 
-  const cookieOption = opts.cookie || {};
-  if (typeof cookieOption !== 'object' && typeof cookieOption !== 'function') {
-    throw new TypeError('cookie option must be an object or a function');
-  }
-
-  const generateId = opts.genid || generateSessionId;
-  if (typeof generateId !== 'function') {
-    throw new TypeError('genid option must be a function');
-  }
-
-  const name = opts.name || opts.key || 'connect.sid';
-  const store = opts.store || new MemoryStore();
-  if (store === null || typeof store !== 'object' || typeof store.on !== 'function') {
-    throw new TypeError('store option must be a session store (extend session.Store)');
-  }
-
-  let resave = opts.resave;
-  if (resave === undefined) {
-    deprecate('undefined resave option; provide resave option');
-    resave = true;
-  }
-
-  let saveUninitialized = opts.saveUninitialized;
-  if (saveUninitialized === undefined) {
-    deprecate('undefined saveUninitialized option; provide saveUninitialized option');
-    saveUninitialized = true;
-  }
-
-  if (opts.unset && opts.unset !== 'destroy' && opts.unset !== 'keep') {
-    throw new TypeError('unset option must be "destroy" or "keep"');
-  }
-
-  const secrets = normalizeSecrets(opts.secret);
-  if (secrets) rememberVerifiedIds(secrets);
-  else deprecate('req.secret; provide secret option');
-
-  if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
-    console.warn(MEMORY_STORE_WARNING);
-  }
-
-  const settings: Settings = {
-    name,
-    store,
-    secrets,
-    trustProxy: opts.proxy,
-    resave: Boolean(resave),
-    saveUninitialized: Boolean(saveUninitialized),
-    rolling: Boolean(opts.rolling),
-    unsetDestroy: opts.unset === 'destroy',
-  };
-
-  store.generate = function generate(req: Request): void {
-    const sessionfulReq = req as SessionfulRequest;
+  /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
+  function newSession(req: Request, cookieOptions: CookieOptions): void {
     req.sessionID = generateId(req);
-    const hooks = sessionfulReq[kRequestState];
-    const cookieOptions = hooks ? hooks.cookieOptions : resolveAuto(cookieOptionsFor(cookieOption, req), req, settings.trustProxy);
     const session = new Session(req as never);
-    session.cookie = new Cookie(cookieOptions);
+    session.cookie = new Cookie(resolveAuto(cookieOptions, req, settings.trustProxy));
     req.session = session as Request['session'];
+  }
+
+  // The store's generator, as express-session installs it: `regenerate()` calls it, and apps may
+  // replace it. It reads the cookie options afresh, since it only gets the request.
+  const ownGenerate = function generate(req: Request): void {
+    newSession(req, cookieOptionsFor(cookieOption, req));
   };
+  store.generate = ownGenerate;
+
+  /** After a session was generated or loaded onto req: what it is now, and who learns of its saves. */
+  function begin(record: RequestRecord, req: Request): void {
+    const session = req.session as object;
+    record.originalId = req.sessionID;
+    record.originalFingerprint = fingerprint(session);
+    if (session instanceof Session) {
+      listenToSaves(session, (saved) => {
+        try {
+          record.savedFingerprint = fingerprintOf(record, saved);
+        } catch (err) {
+          // save() throws this to the route, which reports it; the end of the response meeting
+          // the same data must not report it a second time.
+          record.errorReported = true;
+          throw err;
+        }
+      });
+    }
+  }
+
+  /** A new session for this request: with its cookie options, unless the app replaced the generator. */
+  function generate(record: RequestRecord, req: Request, cookieOptions: CookieOptions): void {
+    if (store.generate === ownGenerate) newSession(req, cookieOptions);
+    else (store.generate as (req: Request) => void)(req);
+    begin(record, req);
+  }
 
   let storeReady = true;
   store.on('disconnect', function onDisconnect() {
@@ -413,6 +155,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     storeReady = true;
   });
 
+  // One request, in one direction: read the cookie, load or generate the session, run the app;
+  // as the headers go out, decide the cookie; at res.end, decide once what the store must do,
+  // commit it, then let the response go.
   return function session(req: Request, res: Response, next: NextFunction): void {
     if (req.session) {
       next();
@@ -424,50 +169,54 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       return;
     }
 
-    let requestCookieOptions: CookieOptions;
+    let cookieOptions: CookieOptions;
     try {
-      requestCookieOptions = cookieOptionsFor(cookieOption, req);
+      cookieOptions = cookieOptionsFor(cookieOption, req);
     } catch (err) {
       next(err);
       return;
     }
-    if (!pathMatches(originalPathname(req), requestCookieOptions.path || '/')) {
+    if (!pathMatches(originalPathname(req), cookieOptions.path || '/')) {
       log('pathname mismatch');
       next();
       return;
     }
+    if (typeof cookieOption === 'function') {
+      // Checked after the path test: requests outside the path never used these options in 1.19.0.
+      try {
+        assertCookieOptions(cookieOptions, 'returned by the cookie option function');
+      } catch (err) {
+        next(err);
+        return;
+      }
+    }
 
-    const sessionfulReq = req as SessionfulRequest;
-    if (!secrets && !sessionfulReq.secret) {
+    const requestSecret = (req as { secret?: SecretKey }).secret;
+    if (!secrets && !requestSecret) {
       next(new Error('secret option required for sessions'));
       return;
     }
-    const requestSecrets = secrets || [sessionfulReq.secret as SecretKey];
 
-    useDictionaryMode(req);
-    useDictionaryMode(res);
+    // Read: the id the browser sent, if correctly signed.
     req.sessionStore = store;
-    const sent = readSessionCookie(req as never, name, requestSecrets);
+    const requestSecrets = secrets || [requestSecret!];
+    const sent = readSessionCookie(req as never, name, requestSecrets, verifiedMacs);
     req.sessionID = sent?.id as string;
+    const record = createRecord(sent?.id, sent?.signedByFirstSecret, requestSecrets);
 
-    const state = new RequestState(
-      settings,
-      sessionfulReq,
-      res as unknown as ServerResponse,
-      next,
-      requestCookieOptions,
-      requestSecrets,
-      sent?.signedByFirstSecret,
-      sent?.id,
-    );
-    sessionfulReq[kRequestState] = state;
-    hookWriteHead(res as unknown as ServerResponse, state);
-    hookEnd(state);
+    // Hooked before loading, as express-session does, so that an error response passes them too.
+    hookResponse(res as unknown as ServerResponse, {
+      headers: () => setCookieIfDue(settings, record, req, res as unknown as ServerResponse),
+      end: () => planCommit(settings, record, req),
+      fail: (err) => reportError(record, next, err),
+    });
 
-    if (!sent) {
+    // Load or generate. An empty id (a genid that returned '') is never looked up, as in
+    // express-session: every visitor would otherwise share the one session stored under ''.
+    if (!sent?.id) {
       log('no SID sent, generating session');
       try {
-        state.generate();
+        generate(record, req, cookieOptions);
       } catch (err) {
         next(err);
         return;
@@ -486,12 +235,14 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       try {
         if (err || !stored) {
           log('no session found');
-          state.generate();
+          generate(record, req, cookieOptions);
         } else if (typeof stored !== 'object') {
           throw new TypeError('session store returned a ' + typeof stored + ' instead of a session object');
         } else {
           log('session found');
-          state.inflate(stored);
+          createSessionOn(store, req, stored as never);
+          begin(record, req);
+          if (!settings.resave) record.savedFingerprint = record.originalFingerprint;
         }
       } catch (loadErr) {
         next(loadErr);

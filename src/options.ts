@@ -11,7 +11,8 @@ export interface SessionOptions {
    * all of them verify, so a secret can be rotated in by putting it first and the old one after.
    * Required in practice: without it the middleware falls back to `req.secret` (set by
    * cookie-parser) and fails each request with "secret option required for sessions" when that
-   * is missing too.
+   * is missing too. An empty string (an unset `SESSION_SECRET`) counts as missing, with a
+   * deprecation warning that says the secret is empty.
    */
   secret?: SecretKey | SecretKey[] | undefined;
 
@@ -21,7 +22,10 @@ export interface SessionOptions {
    */
   genid?: ((req: Request) => string) | undefined;
 
-  /** Name of the session ID cookie. Default `'connect.sid'`. Choose your own in production. */
+  /**
+   * Name of the session ID cookie. Default `'connect.sid'`. Choose your own in production. A name
+   * that is no cookie name (spaces, `=`, `;`) makes `session()` throw a TypeError.
+   */
   name?: string | undefined;
 
   /** @deprecated Old name of {@link SessionOptions.name}. */
@@ -35,6 +39,12 @@ export interface SessionOptions {
    * returning them, evaluated once per request: its result decides both the path this middleware
    * serves and the cookie of sessions created in that request; when it returns nothing, the
    * defaults apply. Default `{ path: '/', httpOnly: true, maxAge: null }`.
+   *
+   * Attributes that could never make a working cookie (a `maxAge` that is not a number of
+   * milliseconds, an `expires` that is not a valid Date, an unknown `sameSite` or `priority`, a
+   * `path` not starting with `/`, a `domain` that is not a domain name) make `session()` throw a
+   * TypeError naming the attribute; returned by the function, they fail that request through
+   * `next(err)` with the same message.
    */
   cookie?: CookieOptions | ((req: Request) => CookieOptions | undefined) | undefined;
 

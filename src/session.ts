@@ -1,8 +1,7 @@
 import type { Cookie } from './cookie';
 import { idTag, log } from './internal/debug';
-import { kRequestState, type HookedRequest } from './internal/request-state';
 import { callStore } from './internal/store-call';
-import type { Store } from './store';
+import { createSessionOn, sessionMethod, type Store } from './store';
 
 /** Callback of the session methods: receives the error, if any. */
 export type SessionCallback = (err?: unknown) => void;
@@ -15,6 +14,20 @@ export interface SessionRequest {
 }
 
 function noop(): void {}
+
+/**
+ * Told by `save()` of the session it is about to write; may throw to fail that save.
+ * @internal
+ */
+export type SaveListener = (session: Session) => void;
+
+/**
+ * Set the listener of a session's saves: how the middleware learns what a route's explicit
+ * `save()` wrote, so the end of the response does not write it again. Only the middleware that
+ * put the session on `req` sets it; nothing else can see it.
+ * @internal
+ */
+export let listenToSaves: (session: Session, listener: SaveListener) => void;
 
 /**
  * Run `operation` with a callback: hand back `self` when the caller gave one (the callback form
@@ -48,6 +61,7 @@ function callbackOrPromise<S>(
 export class Session {
   readonly #req: SessionRequest;
   readonly #id: string;
+  #saveListener: SaveListener | undefined = undefined;
   /** The session cookie. */
   declare cookie: Cookie;
 
@@ -97,7 +111,7 @@ export class Session {
   save(callback?: SessionCallback): this | Promise<void> {
     const req = this.#req;
     if (log.enabled) log('saving %s', idTag(this.#id));
-    (req as HookedRequest)[kRequestState]?.beforeSave(this);
+    this.#saveListener?.(this);
     return callbackOrPromise(this, callback, (done) => {
       callStore(req.sessionStore, 'set', [this.#id, this], done);
     });
@@ -118,11 +132,14 @@ export class Session {
       callStore(store, 'get', [this.#id], (err, stored) => {
         if (err) return done(err);
         if (!stored) return done(new Error('failed to load session'));
+        let reloaded: unknown;
         try {
-          store.createSession(req as never, stored as never);
+          reloaded = createSessionOn(store, req as never, stored as never);
         } catch (createErr) {
           return done(createErr);
         }
+        // The stored copy takes this session's place on req, and with it who listens to saves.
+        if (this.#saveListener !== undefined && reloaded instanceof Session) reloaded.#saveListener = this.#saveListener;
         done();
       });
     });
@@ -153,7 +170,14 @@ export class Session {
   regenerate(callback?: SessionCallback): this | Promise<void> {
     const req = this.#req;
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'regenerate', [req], done);
+      const store = req.sessionStore;
+      callStore(store, 'regenerate', [req], done, sessionMethod(store, 'regenerate'));
     });
+  }
+
+  static {
+    listenToSaves = (session, listener) => {
+      session.#saveListener = listener;
+    };
   }
 }

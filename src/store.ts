@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { Cookie } from './cookie';
 import { callStore } from './internal/store-call';
 import { Session, type SessionRequest } from './session';
-import session = require('./index');
+import type session = require('./index');
 
 type SessionData = session.SessionData;
 
@@ -55,14 +55,13 @@ export interface StoreConstructor {
   readonly prototype: Store;
 }
 
-function StoreBase(this: Store): void {
-  EventEmitter.call(this);
-}
-inherits(StoreBase, EventEmitter);
-
 // A plain function rather than a class: `Store.call(this)` must keep working for stores written
-// before ES2015, and class constructors cannot be called without `new`.
-export const Store = StoreBase as unknown as StoreConstructor;
+// before ES2015, and class constructors cannot be called without `new`. Named `Store`, as
+// express-session's was: code that checks `constructor.name` sees the same.
+export const Store = function Store(this: Store): void {
+  EventEmitter.call(this);
+} as unknown as StoreConstructor;
+inherits(Store, EventEmitter);
 
 Store.prototype.regenerate = function regenerate(this: Store, req: Request, callback: ErrorCallback): void {
   callStore(this, 'destroy', [req.sessionID], (err) => {
@@ -82,7 +81,8 @@ Store.prototype.load = function load(
 ): void {
   callStore(this, 'get', [sid], (err, stored) => {
     if (err) return callback(err);
-    if (!stored) return callback(null);
+    // express-session called back with no arguments at all here; keep `arguments.length` at 0.
+    if (!stored) return (callback as () => void)();
     const req = { sessionID: sid, sessionStore: this } as unknown as Request;
     let loaded: Session & SessionData;
     try {
@@ -116,3 +116,45 @@ Store.prototype.createSession = function createSession(
   req.session = created as Session & SessionData;
   return created as Session & SessionData;
 };
+
+/** The `Store` methods that make `req.session`: ours must run whenever the store did not write its own. */
+type SessionMaking = 'createSession' | 'regenerate' | 'load';
+
+/**
+ * Whether `proto` is express-session's abstract `Store.prototype`, from whichever copy: a
+ * function named `Store` directly on `EventEmitter`, with the session-making methods and none
+ * of a concrete store's (`get`, `set`). That holds for express-session 1.x and for any copy of
+ * this package, and not for a store class, even one that extends `EventEmitter` itself.
+ */
+function isAbstractStoreBase(proto: object): boolean {
+  const owned = (key: string): boolean => Object.prototype.hasOwnProperty.call(proto, key);
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  return owned('constructor') && typeof ctor === 'function' && ctor.name === 'Store' &&
+    owned('createSession') && owned('regenerate') && owned('load') && !owned('get') && !owned('set');
+}
+
+/**
+ * `store[name]`, unless the store only inherits it from another copy's abstract `Store` (npm
+ * installs express-session 1.19.0 beside us as the peer of connect-redis and others, and their
+ * class extends that one): then ours, so that `req.session` is always this package's `Session`
+ * with its promise forms. A store, or a class between it and the base, that defines the method
+ * itself keeps it.
+ */
+export function sessionMethod(store: object, name: SessionMaking): unknown {
+  const method = (store as Record<string, unknown>)[name];
+  for (let proto = Object.getPrototypeOf(store) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (proto === Store.prototype) return method;
+    if (Object.getPrototypeOf(proto) === EventEmitter.prototype) {
+      return isAbstractStoreBase(proto) && (proto as Record<string, unknown>)[name] === method ? Store.prototype[name] : method;
+    }
+  }
+  return method;
+}
+
+/** `store.createSession(req, stored)`, through {@link sessionMethod}. */
+export function createSessionOn(store: Store, req: Request, stored: SessionData): Session & SessionData {
+  const createSession = sessionMethod(store, 'createSession');
+  // express-session's own wording, for a store that has no createSession at all.
+  if (typeof createSession !== 'function') throw new TypeError('store.createSession is not a function');
+  return (createSession as Store['createSession']).call(store, req, stored);
+}

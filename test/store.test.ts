@@ -8,6 +8,7 @@ import session = require('../src/index');
 import { defaultRoutes, expressVersions, sessionApp, start } from './support/apps';
 import { Browser, request } from './support/http';
 import { sessionIdOf } from './support/stores';
+import { sessionMethod } from '../src/store';
 
 type SessionData = session.SessionData;
 type Callback = (err?: unknown, value?: unknown) => void;
@@ -108,6 +109,18 @@ describe('Store base class', () => {
     assert.equal(missing, undefined);
   });
 
+  it('load() calls back with no arguments at all for an unknown id, as express-session did', async () => {
+    const store = new ModernStore();
+    const args = await new Promise<unknown[]>((resolve) => store.load('unknown', (...received: unknown[]) => resolve(received)));
+    assert.deepEqual(args, []);
+  });
+
+  it("is named 'Store', as express-session's constructor was", () => {
+    assert.equal(session.Store.name, 'Store');
+    assert.equal(new ModernStore().constructor.name, 'ModernStore');
+    assert.equal(Object.getPrototypeOf(ModernStore.prototype).constructor.name, 'Store');
+  });
+
   it('regenerate() fails clearly when no middleware attached the store', async () => {
     const store = new ModernStore();
     const err = await new Promise<unknown>((resolve) => store.regenerate({ sessionID: 'x' } as never, resolve));
@@ -201,5 +214,102 @@ describe('a store built on a second copy of the package', () => {
     assert.equal(sets, 1);
     assert.equal((await browser.get('/save')).body, 'saved');
     assert.equal(sets, 2, 'the explicit save only: the end of the response knows it was saved');
+  });
+});
+
+describe("a store built on express-session's own Store (the copy npm installs for a store's peer dependency)", () => {
+  const UpstreamStore: new () => session.Store = require('express-session-upstream/session/store');
+
+  /** A callback store on express-session 1.19.0's Store, as connect-redis is when npm brings it. */
+  class StoreOnUpstream extends UpstreamStore {
+    data = new Map<string, string>();
+    override get(sid: string, cb: (err: unknown, s?: SessionData | null) => void): void {
+      const raw = this.data.get(sid);
+      setImmediate(cb, null, raw ? JSON.parse(raw) : null);
+    }
+    override set(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {
+      this.data.set(sid, JSON.stringify(sess));
+      if (cb) setImmediate(cb);
+    }
+    override destroy(sid: string, cb?: (err?: unknown) => void): void {
+      this.data.delete(sid);
+      if (cb) setImmediate(cb);
+    }
+  }
+
+  /** Routes that report what kind of session the request has and use the promise forms. */
+  function probeRoutes(app: import('express').Express): void {
+    defaultRoutes(app);
+    app.get('/kind', (req, res) => {
+      res.end(req.session instanceof session.Session ? 'ours' : (req.session as object).constructor.name);
+    });
+    app.get('/promises', (req, res, next) => {
+      const saved = req.session.save();
+      if (!(saved instanceof Promise)) return res.end('save() returned no Promise');
+      saved.then(() => {
+        const before = req.sessionID;
+        const regenerated = req.session.regenerate();
+        if (!(regenerated instanceof Promise)) return res.end('regenerate() returned no Promise');
+        return regenerated.then(() => res.end(req.sessionID !== before && req.session instanceof session.Session ? 'new ours' : 'wrong'));
+      }).catch(next);
+    });
+    app.get('/reload', (req, res, next) => {
+      req.session.reload().then(() => res.end(req.session instanceof session.Session ? 'ours' : 'theirs'), next);
+    });
+  }
+
+  for (const { label, express } of expressVersions) {
+    it(`gives returning visitors our Session, with the promise forms of save(), regenerate() and reload() (${label})`, async () => {
+      const store = new StoreOnUpstream();
+      assert.equal(store instanceof session.Store, false, 'really not our Store');
+      const server = await start(sessionApp(express, { secret: 's', store, resave: false, saveUninitialized: false }, probeRoutes));
+      const browser = new Browser(server);
+      assert.equal((await browser.get('/count')).body, '1');
+      assert.equal((await browser.get('/kind')).body, 'ours');
+      const before = sessionIdOf(browser.cookie)!;
+      assert.equal((await browser.get('/promises')).body, 'new ours');
+      assert.equal(store.data.has(before), false, 'the old session is gone');
+      assert.equal((await browser.get('/count')).body, '1');
+      assert.equal((await browser.get('/reload')).body, 'ours');
+    });
+
+    it(`lets such a store's own createSession win (${label})`, async () => {
+      class CustomSessionStore extends StoreOnUpstream {
+        override createSession(req: import('express').Request, stored: SessionData) {
+          const created = super.createSession(req, stored);
+          (created as unknown as { custom: boolean }).custom = true;
+          return created;
+        }
+      }
+      const store = new CustomSessionStore();
+      const server = await start(sessionApp(express, { secret: 's', store, resave: false, saveUninitialized: false }, (app) => {
+        defaultRoutes(app);
+        app.get('/custom', (req, res) => res.end(`${req.session.constructor.name} ${String((req.session as unknown as { custom?: boolean }).custom)}`));
+      }));
+      const browser = new Browser(server);
+      await browser.get('/count');
+      // express-session's createSession, called by the store's own: its Session, as the store asked.
+      assert.equal((await browser.get('/custom')).body, 'Session true');
+    });
+  }
+
+  it("keeps an instance's own createSession, and a concrete store named Store on EventEmitter keeps its methods", () => {
+    const store = new StoreOnUpstream();
+    assert.equal(sessionMethod(store, 'createSession'), session.Store.prototype.createSession);
+    assert.equal(sessionMethod(store, 'regenerate'), session.Store.prototype.regenerate);
+    const own = () => undefined;
+    (store as unknown as { createSession: unknown }).createSession = own;
+    assert.equal(sessionMethod(store, 'createSession'), own);
+
+    // A store class that happens to be called Store and implements everything itself.
+    const Standalone = class Store extends EventEmitter {
+      get() {}
+      set() {}
+      createSession() {}
+      regenerate() {}
+      load() {}
+    };
+    const standalone = new Standalone();
+    assert.equal(sessionMethod(standalone, 'createSession'), Standalone.prototype.createSession);
   });
 });

@@ -30,6 +30,29 @@ describe('startup warnings', () => {
     assert.match(stderrOf('{ resave: false, saveUninitialized: false }'), /express-session deprecated req\.secret; provide secret option/);
   });
 
+  it('says plainly that the secret option is empty for secret: "" (an unset SESSION_SECRET), still as a deprecation', () => {
+    const stderr = stderrOf("{ secret: '', resave: false, saveUninitialized: false }");
+    assert.match(stderr, /express-session deprecated secret option is an empty string \(an unset environment variable\?\): req\.secret from cookie-parser is used instead, and without it every request fails with "secret option required for sessions"; provide a non-empty secret at \[eval\]:1:\d+/);
+  });
+
+  it('says the secret option is undefined when the key is given without a value', () => {
+    assert.match(stderrOf('{ secret: undefined, resave: false, saveUninitialized: false }'), /express-session deprecated secret option is undefined \(an unset environment variable\?\)/);
+  });
+
+  it("warns that a string cookie.secure counts by truthiness: 'false' is taken as true", () => {
+    const stderr = stderrOf("{ secret: 's', resave: false, saveUninitialized: false, cookie: { secure: 'false' } }");
+    assert.match(stderr, /express-session deprecated cookie\.secure as the string "false", taken as true \(no cookie over plain HTTP\); pass true, false or 'auto' at \[eval\]:1:\d+/);
+  });
+
+  it('warns that a number given as cookie.expires is used as maxAge', () => {
+    const stderr = stderrOf("{ secret: 's', resave: false, saveUninitialized: false, cookie: { expires: 3600000 } }");
+    assert.match(stderr, /express-session deprecated cookie\.expires as a number, used as maxAge \(a lifetime in milliseconds from each request\); pass maxAge, or a Date as expires/);
+  });
+
+  it("prints nothing for sameSite: 'none' without secure (non-browser clients accept it; the debug log explains it)", () => {
+    assert.equal(stderrOf("{ secret: 's', resave: false, saveUninitialized: false, cookie: { sameSite: 'none', maxAge: 60000 } }"), '');
+  });
+
   it('prints nothing when every option is given', () => {
     assert.equal(stderrOf("{ secret: 's', resave: false, saveUninitialized: false }"), '');
   });
@@ -43,9 +66,14 @@ describe('startup warnings', () => {
     assert.equal(stderrOf('{}', {}, ['--no-deprecation']), '');
   });
 
-  it('warns that MemoryStore is not for production when NODE_ENV=production and no store is given', () => {
+  it('warns in production that the default MemoryStore is one process\'s memory, pointing to max and to shared stores', () => {
     const stderr = stderrOf("{ secret: 's', resave: false, saveUninitialized: false }", { NODE_ENV: 'production' });
-    assert.match(stderr, /MemoryStore is not\ndesigned for a production environment/);
+    assert.match(stderr, /^Warning: connect\.session\(\) MemoryStore keeps sessions in this process's memory only/);
+    // What is true of this MemoryStore: one process, lost on restart; it prunes and can be bounded.
+    assert.match(stderr, /lost on restart and not shared between processes or servers/);
+    assert.match(stderr, /prunes\nexpired sessions and can be bounded with new MemoryStore\(\{ max \}\)/);
+    assert.match(stderr, /connect-redis or connect-pg-simple/);
+    assert.doesNotMatch(stderr, /leak/);
   });
 
   it('does not warn about MemoryStore in production when a store is given', () => {

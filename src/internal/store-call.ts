@@ -19,16 +19,16 @@ function throwLater(err: unknown): void {
 
 /**
  * Run `store[method](...args, callback)` so that `callback` runs exactly once, whatever style the
- * store is written in. The rules, in the order they apply (docs/stores.md explains them to
- * store authors):
+ * store is written in. What decides is what the store does, never how its method is declared
+ * (`fn.length` lies for default and rest parameters). The rules, in the order they apply
+ * (docs/stores.md explains them to store authors):
  *
  * - A missing method is an error for this operation.
- * - Callback stores: the first call wins; later calls are logged and dropped.
- * - Promise stores (`async get(sid)`): the promise's value or rejection settles the call.
- * - Stores that do both (connect-redis calls back and returns a promise): whichever comes first.
- *   A method that declares the callback parameter and whose promise fulfils with `undefined`
- *   is trusted to call back itself: many such methods are `async` only by habit and pass the
- *   callback on to a driver, so their early `undefined` would otherwise read as "not found".
+ * - The first answer wins, callback or promise; later ones are logged and dropped.
+ * - A promise that fulfils with `undefined` before the callback came is the answer only once the
+ *   event loop has turned (`setImmediate`): stores that return from an `async` method and call
+ *   back on the next tick or turn (a deferred callback) still give their real answer, and a
+ *   method that never calls back cannot hang the request.
  * - A synchronous throw before the store answered is the operation's error, not a crash.
  *
  * An exception thrown by `callback` itself belongs to the caller, never to the store: it is not
@@ -36,12 +36,16 @@ function throwLater(err: unknown): void {
  * its callback call in try/catch and calls back a second time with what it caught). If the store
  * answered synchronously it propagates to our caller, as it did in express-session; otherwise it
  * is rethrown as an uncaught exception, as from any asynchronous callback.
+ *
+ * `fn` is the method to run, `store[method]` unless the caller chose another (see
+ * `sessionMethod` in store.ts).
  */
 export function callStore<T>(
   store: object,
   method: string,
   args: readonly unknown[],
   callback: StoreCallback<T>,
+  fn: unknown = (store as Record<string, unknown>)[method],
 ): void {
   let settled = false;
   let callbackError: { error: unknown } | undefined;
@@ -49,7 +53,7 @@ export function callStore<T>(
 
   const settle: StoreCallback<T> = (err, value) => {
     if (settled) {
-      log('store.%s called back more than once; later calls ignored', method);
+      log('store.%s answered more than once; later answers ignored', method);
       return;
     }
     settled = true;
@@ -68,8 +72,9 @@ export function callStore<T>(
     throwLater(callbackError.error);
   };
 
-  /** Settle from a promise reaction, where a throw would only become an unhandled rejection. */
-  const settleFromPromise = (err: unknown, value?: T): void => {
+  /** Settle from a promise reaction or a timer, where a throw would be lost or unhandled. */
+  const settleLater = (err: unknown, value?: T): void => {
+    if (settled) return;
     try {
       settle(err, value);
     } catch {
@@ -77,7 +82,6 @@ export function callStore<T>(
     }
   };
 
-  const fn = (store as Record<string, unknown>)[method];
   if (typeof fn !== 'function') {
     settle(new TypeError(`session store has no ${method}() method`));
     return;
@@ -100,17 +104,19 @@ export function callStore<T>(
   }
 
   if (isThenable(result)) {
-    const takesCallback = (fn as StoreMethod).length > args.length;
     try {
       result.then(
         (value) => {
           if (callbackError !== undefined) return surfaceLater();
           if (settled) return;
-          if (takesCallback && value === undefined) {
-            log('store.%s fulfilled with undefined; waiting for its callback', method);
+          if (value === undefined) {
+            setImmediate(() => {
+              if (!settled) log('store.%s fulfilled with undefined and did not call back; taken as its answer', method);
+              settleLater(null);
+            });
             return;
           }
-          settleFromPromise(null, value as T);
+          settleLater(null, value as T);
         },
         (err: unknown) => {
           if (callbackError !== undefined) return surfaceLater();
@@ -118,7 +124,7 @@ export function callStore<T>(
             log('store.%s rejected after calling back; ignored', method);
             return;
           }
-          settleFromPromise(err ?? new Error(`session store ${method}() rejected without a reason`));
+          settleLater(err ?? new Error(`session store ${method}() rejected without a reason`));
         },
       );
     } catch (thenErr) {

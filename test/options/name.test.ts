@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import session = require('../../src/index');
 import { expressVersions, sessionApp, start } from '../support/apps';
 import { Browser, cookiePair, request } from '../support/http';
 
@@ -32,3 +33,14 @@ for (const { label, express } of expressVersions) {
     });
   });
 }
+
+describe('name option validation', () => {
+  it('throws a TypeError at session() time for a name that is no cookie name (1.19.0 failed each Set-Cookie)', () => {
+    for (const name of ['my session', 'sid;', 'a=b']) {
+      assert.throws(() => session({ secret: 's', name, resave: false, saveUninitialized: false }), {
+        name: 'TypeError',
+        message: /^name option must be a valid cookie name/,
+      }, name);
+    }
+  });
+});

@@ -6,7 +6,7 @@ import upstreamSession from 'express-session-upstream';
 import fc from 'fast-check';
 import session = require('../../src/index');
 import { readSessionCookie } from '../../src/internal/read-cookie';
-import { rememberVerifiedIds, signSessionId, unsignSessionId, type SecretKey } from '../../src/internal/signing';
+import { signSessionId, unsignSessionId, type SecretKey, type VerifiedMacs } from '../../src/internal/signing';
 import { expressVersions, start, type ExpressFactory } from '../support/apps';
 import { request, serve, type TestServer } from '../support/http';
 import { cookieValue, effectiveHmacKey, secretList, secretListAndForeignSecret, sessionId } from './support/arbitraries';
@@ -162,50 +162,68 @@ describe('signed session cookie: properties of signing and reading', () => {
   });
 });
 
-describe('signed session cookie: the MACs remembered for the middleware\'s own secrets', () => {
+describe('signed session cookie: the MACs a middleware remembers of ids it verified', () => {
   it('once a cookie verified, still rejects every tampered form of it and accepts it again', (t) => {
     check(t, fc.property(validCookie, fc.nat(), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), ({ id, secrets, index, value }, n, junk) => {
-      const remembered = [...secrets];
-      rememberVerifiedIds(remembered);
-      assert.deepEqual(unsignSessionId(value.slice(2), remembered), { id, secretIndex: index });
+      const remembered: VerifiedMacs = new Map();
+      assert.deepEqual(unsignSessionId(value.slice(2), secrets, remembered), { id, secretIndex: index });
       for (const tampered of [prefix(value, n), value + junk, flipCase(value, n) ?? value + junk, `s:${id}.${'A'.repeat(43)}`]) {
         if (tampered === value) continue;
-        assert.equal(idFromHeader(header(tampered), remembered), upstreamUnsign(tampered, secrets));
+        const found = readSessionCookie({ headers: { cookie: header(tampered) } }, NAME, secrets, remembered)?.id;
+        assert.equal(found, upstreamUnsign(tampered, secrets));
       }
-      assert.deepEqual(unsignSessionId(value.slice(2), remembered), { id, secretIndex: index });
+      assert.deepEqual(unsignSessionId(value.slice(2), secrets, remembered), { id, secretIndex: index });
     }), 10_000);
   });
 
   it('rejects a cookie it verified before once its secret is removed from the array (revoked at runtime)', () => {
     const secrets = ['new', 'leaked'];
-    rememberVerifiedIds(secrets);
+    const remembered: VerifiedMacs = new Map();
     const value = signSessionId('abc', 'leaked');
-    assert.deepEqual(unsignSessionId(value.slice(2), secrets), { id: 'abc', secretIndex: 1 });
+    assert.deepEqual(unsignSessionId(value.slice(2), secrets, remembered), { id: 'abc', secretIndex: 1 });
     secrets.pop();
-    assert.equal(unsignSessionId(value.slice(2), secrets), undefined);
+    assert.equal(unsignSessionId(value.slice(2), secrets, remembered), undefined);
     secrets.push('leaked');
-    assert.deepEqual(unsignSessionId(value.slice(2), secrets), { id: 'abc', secretIndex: 1 });
+    assert.deepEqual(unsignSessionId(value.slice(2), secrets, remembered), { id: 'abc', secretIndex: 1 });
   });
 
-  it('keeps verifying, without remembering, once a Buffer secret (which can change in place) joins the array', () => {
-    const secrets: SecretKey[] = ['text'];
-    rememberVerifiedIds(secrets);
-    assert.equal(unsignSessionId(signSessionId('abc', 'text').slice(2), secrets)?.id, 'abc');
+  it('reports where its secret is now when the array was reordered at runtime (a rotation)', () => {
+    const secrets = ['old', 'new'];
+    const remembered: VerifiedMacs = new Map();
+    const value = signSessionId('abc', 'new');
+    assert.equal(unsignSessionId(value.slice(2), secrets, remembered)?.secretIndex, 1);
+    secrets.reverse();
+    assert.equal(unsignSessionId(value.slice(2), secrets, remembered)?.secretIndex, 0);
+  });
+
+  it('keeps verifying, without remembering, with a Buffer secret (which can change in place)', () => {
     const key = Buffer.from('bytes');
-    secrets.unshift(key);
-    assert.deepEqual(unsignSessionId(signSessionId('abc', key).slice(2), secrets), { id: 'abc', secretIndex: 0 });
+    const secrets: SecretKey[] = [key, 'text'];
+    const remembered: VerifiedMacs = new Map();
+    assert.deepEqual(unsignSessionId(signSessionId('abc', key).slice(2), secrets, remembered), { id: 'abc', secretIndex: 0 });
+    assert.equal(remembered.size, 0);
     key.fill(0x7a);
-    assert.equal(unsignSessionId(signSessionId('abc', 'bytes').slice(2), secrets), undefined);
-    assert.deepEqual(unsignSessionId(signSessionId('abc', 'text').slice(2), secrets), { id: 'abc', secretIndex: 1 });
+    assert.equal(unsignSessionId(signSessionId('abc', 'bytes').slice(2), secrets, remembered), undefined);
+    assert.deepEqual(unsignSessionId(signSessionId('abc', 'text').slice(2), secrets, remembered), { id: 'abc', secretIndex: 1 });
   });
 
   it('reports the secret that signed the cookie when the same id was verified under another one first', () => {
     const secrets = ['first', 'second'];
-    rememberVerifiedIds(secrets);
-    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets)?.secretIndex, 1);
-    assert.equal(unsignSessionId(signSessionId('abc', 'first').slice(2), secrets)?.secretIndex, 0);
-    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets)?.secretIndex, 1);
+    const remembered: VerifiedMacs = new Map();
+    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets, remembered)?.secretIndex, 1);
+    assert.equal(unsignSessionId(signSessionId('abc', 'first').slice(2), secrets, remembered)?.secretIndex, 0);
+    assert.equal(unsignSessionId(signSessionId('abc', 'second').slice(2), secrets, remembered)?.secretIndex, 1);
   });
+
+  it('holds at most 4096 ids, and still verifies every cookie once it started again', () => {
+    const secrets = ['s'];
+    const remembered: VerifiedMacs = new Map();
+    const values = Array.from({ length: 5000 }, (_, i) => signSessionId(`id${i}`, 's').slice(2));
+    for (const value of values) assert.ok(unsignSessionId(value, secrets, remembered));
+    assert.ok(remembered.size <= 4096);
+    for (const value of values) assert.ok(unsignSessionId(value, secrets, remembered));
+  });
+
 });
 
 /** A server whose app can be swapped between property runs (one port, many configurations). */

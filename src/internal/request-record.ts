@@ -1,0 +1,93 @@
+import type { SessionSnapshot } from '../decisions';
+import type { Session } from '../session';
+import { fingerprint } from './fingerprint';
+import type { SecretKey } from './signing';
+
+/**
+ * What the middleware knows about one request's session, as plain data. The flow writes it in
+ * one direction (cookie read → session loaded → saves seen → end); the decisions read it.
+ */
+export interface RequestRecord {
+  /** The id the browser sent, when its signature was valid. */
+  readonly cookieId: string | undefined;
+  /** The cookie value as received, when the first secret signed it: it can be sent back as is. */
+  readonly signedCookie: string | undefined;
+  /** The secrets of this request: the option's, or `req.secret` from cookie-parser. */
+  readonly secrets: readonly SecretKey[];
+  /** The session's id when it was loaded or generated. */
+  originalId: unknown;
+  /** Fingerprint of the data (cookie excluded) when loaded or generated. */
+  originalFingerprint: string;
+  /** Fingerprint at the last save, or at load when `resave` is false; undefined if never. */
+  savedFingerprint: string | undefined;
+  /** Whether the cookie's expiry was already extended in this request (done once, when first due). */
+  touched: boolean;
+  /** The session `res.end` found on req, and its fingerprint once computed: see {@link fingerprintOf}. */
+  endedWith: object | undefined;
+  endFingerprint: string | undefined;
+  /** Whether an error of this request already went to `next`. */
+  errorReported: boolean;
+}
+
+export function createRecord(cookieId: string | undefined, signedCookie: string | undefined, secrets: readonly SecretKey[]): RequestRecord {
+  return {
+    cookieId,
+    signedCookie,
+    secrets,
+    originalId: undefined,
+    originalFingerprint: '',
+    savedFingerprint: undefined,
+    touched: false,
+    endedWith: undefined,
+    endFingerprint: undefined,
+    errorReported: false,
+  };
+}
+
+/**
+ * The session's fingerprint. Once `res.end` ran, the session it found is fingerprinted once and
+ * that value serves every later rule (save or not, cookie or not, what the save recorded): the
+ * decision is made once, on one state of the data, and JSON is not rebuilt for each rule.
+ */
+export function fingerprintOf(record: RequestRecord, session: object): string {
+  if (record.endedWith !== session) return fingerprint(session);
+  return (record.endFingerprint ??= fingerprint(session));
+}
+
+/** The decisions' view of a request at the moment they are made: its record and the live session. */
+export class Snapshot implements SessionSnapshot {
+  constructor(
+    private readonly record: RequestRecord,
+    readonly sessionId: unknown,
+    private readonly session: Session,
+  ) {}
+
+  get cookieId(): string | undefined {
+    return this.record.cookieId;
+  }
+
+  get originalId(): unknown {
+    return this.record.originalId;
+  }
+
+  get originalFingerprint(): string {
+    return this.record.originalFingerprint;
+  }
+
+  get savedFingerprint(): string | undefined {
+    return this.record.savedFingerprint;
+  }
+
+  get currentId(): unknown {
+    return this.session.id;
+  }
+
+  // A getter: user code may have put a non-session on req, and only some rules read the cookie.
+  get cookieHasExpiry(): boolean {
+    return this.session.cookie.expires != null;
+  }
+
+  currentFingerprint(): string {
+    return fingerprintOf(this.record, this.session);
+  }
+}
