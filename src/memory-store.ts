@@ -33,7 +33,6 @@ function expiryTime(expires: unknown): number {
   return Number.isNaN(time) ? Infinity : time;
 }
 
-/** Whether every value of `data` is a string, number, boolean or null. */
 function holdsOnlyPrimitives(data: Record<string, unknown>): boolean {
   for (const key in data) if (data[key] !== null && typeof data[key] === 'object') return false;
   return true;
@@ -42,7 +41,7 @@ function holdsOnlyPrimitives(data: Record<string, unknown>): boolean {
 /**
  * (time, session id) pairs as a binary min-heap, so that a sweep costs in proportion to what
  * expired. Entries are hints: the store checks each popped id against the session it holds.
- * Two parallel arrays (times unboxed) take 16 bytes per entry; V8 frees them as they shrink.
+ * Two parallel arrays, 16 bytes per entry; popping does not shrink them (see `sweep`).
  */
 class ExpiryQueue {
   private times: number[] = [];
@@ -244,6 +243,7 @@ export class MemoryStore extends Store {
   private sweep(): void {
     this.prune();
     if (this.expiries.size > 0) return;
+    this.expiries.clear(); // new arrays: the old ones kept the memory of every entry ever pushed
     clearInterval(this.timer);
     this.timer = undefined;
   }
