@@ -18,11 +18,9 @@ export interface MemoryStoreOptions {
   pruneInterval?: number | undefined;
 }
 
-/** A session as kept: flat (see {@link MemoryStore}), or its JSON and when it expires. */
+/** A session as kept: flat (see {@link MemoryStore}), or its JSON (the cookie reduced when `templated`). */
 type Stored = Record<string, unknown> | JsonRecord;
-class JsonRecord {
-  constructor(readonly json: string, readonly expires: number) {}
-}
+class JsonRecord { constructor(readonly json: string, readonly expires: number, readonly templated = false) {} }
 
 /**
  * When a session whose stored cookie has this `expires` expires, as express-session decides it:
@@ -200,9 +198,10 @@ export class MemoryStore extends Store {
     const data = JSON.parse(json) as Record<string, unknown> | null;
     const cookie = data?.['cookie'] as Record<string, unknown> | null | undefined; // none in arrays
     if (cookie === null || typeof cookie !== 'object') return new JsonRecord(json, Infinity);
-    data!['cookie'] = cookie['expires']; // an existing key: it keeps its place among the keys
-    if (this.fitsTemplate(cookie) && holdsOnlyPrimitives(data!)) return data!;
-    return new JsonRecord(json, expiryTime(cookie['expires']));
+    const expires = cookie['expires'];
+    data!['cookie'] = expires; // an existing key: it keeps its place among the keys
+    if (!this.fitsTemplate(cookie)) return new JsonRecord(json, expiryTime(expires));
+    return holdsOnlyPrimitives(data!) ? data! : new JsonRecord(JSON.stringify(data), expiryTime(expires), true);
   }
 
   /** Whether a cookie is the template (the first cookie of primitives) but for its `expires`. */
@@ -217,9 +216,10 @@ export class MemoryStore extends Store {
   }
 
   private decode(record: Stored): SessionData {
-    if (record instanceof JsonRecord) return JSON.parse(record.json) as SessionData;
+    const data = record instanceof JsonRecord ? (JSON.parse(record.json) as Record<string, unknown>) : record;
+    if (record instanceof JsonRecord && !record.templated) return data as unknown as SessionData;
     // Both keys exist already, so each keeps its place: the order parsing the JSON would give.
-    return { ...record, cookie: { ...this.template!.cookie, expires: record['cookie'] } } as unknown as SessionData;
+    return { ...data, cookie: { ...this.template!.cookie, expires: data['cookie'] } } as unknown as SessionData;
   }
 
   private expiryOf(record: Stored): number {
