@@ -1,24 +1,30 @@
 // MemoryStore at scale: ours against express-session 1.19.0's, each in its own process with
 // --expose-gc so heap figures are taken after a full collection.
 //
-//   node bench/memory-store.mjs [--quick] [--sessions 100000] [--repeat 3]
+//   node --expose-gc bench/memory-store.mjs [--quick] [--sessions 100000] [--repeat 3]
+//                                           [--baseline <dist dir or entry file>]
 //
 // bench/run.mjs runs it too. Per implementation: heap bytes per session, time per set (over an
 // existing session) and per get, time of length() at N/10 and at N (to see whether it grows with
-// N), and time of all(). Reported as ratios ours / express-session from the same run.
+// N), and time of all(). Reported as ratios ours / express-session from the same run; with
+// --baseline, another build of ours (say, `cp -r dist /tmp/before` ahead of a change) runs in the
+// same rounds, so a change is judged against noise of the same run. The children run under the
+// Node that runs this script: `/path/to/node24/bin/node bench/memory-store.mjs` benches Node 24.
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { delimiter, join as joinPath, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib/stats.mjs';
 
 const require = createRequire(import.meta.url);
-const IMPLEMENTATIONS = ['express-session', 'ours'];
 
 // ---------------------------------------------------------------------------------------------
 // Child: measure one implementation.
 
 function load(impl) {
   if (impl === 'express-session') return require('express-session-upstream');
+  if (impl === 'baseline') return require(process.env.BENCH_BASELINE_ENTRY);
   return require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url)));
 }
 
@@ -49,6 +55,7 @@ const IN_FLIGHT = 1000;
 function timeBatch(n, operation) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     let next = 0;
     const batch = () => {
       const from = next;
@@ -58,7 +65,10 @@ function timeBatch(n, operation) {
       const done = (err) => {
         if (err) return reject(err);
         if (--left > 0) return;
-        if (end === n) resolve(Number(process.hrtime.bigint() - start) / n);
+        if (end === n) {
+          const cpu = process.cpuUsage(cpuStart);
+          resolve({ wall: Number(process.hrtime.bigint() - start) / n, cpu: ((cpu.user + cpu.system) * 1000) / n });
+        }
         else batch();
       };
       for (let i = from; i < end; i++) operation(i, done);
@@ -108,7 +118,7 @@ async function measure(impl, n) {
   // set over existing sessions (what a save does), the sessions built beforehand.
   const fresh = ids.map((_, i) => makeSession(Cookie, i, secrets[i]));
   for (const session of fresh) session.views++;
-  const setNs = await timeBatch(n, (i, done) => store.set(ids[i], fresh[i], done));
+  const { wall: setNs, cpu: setCpuNs } = await timeBatch(n, (i, done) => store.set(ids[i], fresh[i], done));
   fresh.length = 0;
 
   // get in random order; every session must come back whole.
@@ -131,7 +141,8 @@ async function measure(impl, n) {
     }));
     check(found === n, `get returned ${found} of ${n} sessions intact`);
   }
-  const getNs = median(getPasses);
+  const getNs = median(getPasses.map((pass) => pass.wall));
+  const getCpuNs = median(getPasses.map((pass) => pass.cpu));
 
   const lengthMs = await timeRepeated(async () => check((await call(store, 'length')) === n, 'length() at N'));
   const allMs = await timeRepeated(async () => {
@@ -139,7 +150,7 @@ async function measure(impl, n) {
     check(Object.keys(all).length === n, 'all() size');
   }, { min: 1, max: 20 });
 
-  return { heapBytesPerSession, setNs, getNs, lengthSmallMs, lengthMs, allMs };
+  return { heapBytesPerSession, setNs, setCpuNs, getNs, getCpuNs, lengthSmallMs, lengthMs, allMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,13 +160,18 @@ async function measure(impl, n) {
  * Run each implementation `repeat` times (alternating, each run a fresh process) and keep the
  * median of every figure. Returns `{ sessions, repeat, implementations: { name: figures }, ratios }`.
  */
-export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu, log = console.log, oursEntry } = {}) {
+export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu, log = console.log, oursEntry, baselineEntry } = {}) {
   if (oursEntry) process.env.BENCH_OURS_ENTRY = oursEntry;
+  if (baselineEntry) process.env.BENCH_BASELINE_ENTRY = entryFile(baselineEntry);
+  // A build copied out of the tree (cp -r dist /tmp/before) finds its dependencies here.
+  const modules = fileURLToPath(new URL('../node_modules', import.meta.url));
+  process.env.NODE_PATH = [modules, process.env.NODE_PATH].filter(Boolean).join(delimiter);
+  const IMPLEMENTATIONS = baselineEntry ? ['express-session', 'baseline', 'ours'] : ['express-session', 'ours'];
   const { startNode, nextMessage } = await import('./lib/processes.mjs');
+  const { orderFor } = await import('./lib/stats.mjs');
   const runs = Object.fromEntries(IMPLEMENTATIONS.map((impl) => [impl, []]));
   for (let r = 0; r < repeat; r++) {
-    const order = r % 2 === 0 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
-    for (const impl of order) {
+    for (const impl of orderFor(IMPLEMENTATIONS, r)) {
       const child = startNode(new URL(import.meta.url), ['--child', impl, String(sessions)], {
         cpu,
         nodeArgs: ['--expose-gc', '--max-old-space-size=2048'],
@@ -183,7 +199,30 @@ export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu,
     oursLengthGrowth: ours.lengthMs / ours.lengthSmallMs,
     upstreamLengthGrowth: upstream.lengthMs / upstream.lengthSmallMs,
   };
-  return { sessions, repeat, runs, implementations, ratios };
+  const baseline = implementations.baseline;
+  if (baseline) {
+    ratios.oursOverBaseline = {
+      heapPerSession: ours.heapBytesPerSession / baseline.heapBytesPerSession,
+      getTime: ours.getNs / baseline.getNs,
+      setTime: ours.setNs / baseline.setNs,
+      getCpu: ours.getCpuNs / baseline.getCpuNs,
+      setCpu: ours.setCpuNs / baseline.setCpuNs,
+      allTime: ours.allMs / baseline.allMs,
+      // The two builds run back to back in every round: on a busy machine the ratio within a
+      // round moves far less than either figure alone.
+      perRound: Object.fromEntries(['getNs', 'getCpuNs', 'setNs', 'setCpuNs', 'allMs'].map((key) => {
+        const values = runs.ours.map((run, r) => run[key] / runs.baseline[r][key]);
+        return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values) }];
+      })),
+    };
+  }
+  return { sessions, repeat, runs, implementations, ratios, node: process.version };
+}
+
+/** The entry file of a build: a dist/ directory means its index.js. */
+function entryFile(path) {
+  const resolved = resolvePath(path);
+  return statSync(resolved).isDirectory() ? joinPath(resolved, 'index.js') : resolved;
 }
 
 function describe(r) {
@@ -203,18 +242,35 @@ export function memoryStoreReport(result) {
   const { implementations: impls, ratios, sessions } = result;
   const u = impls['express-session'];
   const o = impls.ours;
-  const row = (label, es, ours, ratio) => `  ${label.padEnd(26)} ${es.padStart(16)} ${ours.padStart(14)} ${ratio.padStart(22)}`;
+  const b = impls.baseline;
+  const cell = (text) => text.padStart(14);
+  const row = (label, es, base, ours, ratio, vsBase = '') =>
+    `  ${label.padEnd(26)} ${es.padStart(16)}${b ? cell(base) : ''} ${cell(ours)} ${ratio.padStart(22)}${b ? vsBase.padStart(18) : ''}`;
+  const both = (figure, format) => [format(u[figure]), b ? format(b[figure]) : '', format(o[figure])];
+  const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
+  const bytes = (n) => `${n.toFixed(0)} B`;
+  const vs = (ratio) => (b ? `${ratio.toFixed(2)}×` : '');
+  const vb = ratios.oursOverBaseline ?? {};
   const lines = [
-    `MemoryStore at ${sessions.toLocaleString('en-US')} sessions (median of ${result.repeat} runs per implementation, each a fresh process):`,
-    row('', 'express-session', 'ours', 'ours vs express-session'),
-    row('heap per session', `${u.heapBytesPerSession.toFixed(0)} B`, `${o.heapBytesPerSession.toFixed(0)} B`, `${ratios.heapPerSession.toFixed(2)}× the heap`),
-    row('set (overwrite), per call', `${(u.setNs / 1000).toFixed(2)} µs`, `${(o.setNs / 1000).toFixed(2)} µs`, `${ratios.setSpeedup.toFixed(2)}× faster`),
-    row('get, per call', `${(u.getNs / 1000).toFixed(2)} µs`, `${(o.getNs / 1000).toFixed(2)} µs`, `${ratios.getSpeedup.toFixed(2)}× faster`),
-    row(`length() at ${(sessions / 10).toLocaleString('en-US')}`, formatMs(u.lengthSmallMs), formatMs(o.lengthSmallMs), ''),
-    row(`length() at ${sessions.toLocaleString('en-US')}`, formatMs(u.lengthMs), formatMs(o.lengthMs), `${ratios.lengthSpeedup.toFixed(0)}× faster`),
-    row('length() growth N/10 → N', `${ratios.upstreamLengthGrowth.toFixed(1)}×`, `${ratios.oursLengthGrowth.toFixed(1)}×`, '(1× = O(1), 10× = O(N))'),
-    row('all()', formatMs(u.allMs), formatMs(o.allMs), `${ratios.allSpeedup.toFixed(2)}× faster`),
+    `MemoryStore at ${sessions.toLocaleString('en-US')} sessions, Node ${result.node ?? process.version} (median of ${result.repeat} runs per implementation, each a fresh process):`,
+    row('', 'express-session', 'baseline', 'ours', 'ours vs express-session', 'ours / baseline'),
+    row('heap per session', ...both('heapBytesPerSession', bytes), `${ratios.heapPerSession.toFixed(2)}× the heap`, vs(vb.heapPerSession)),
+    row('set (overwrite), per call', ...both('setNs', us), `${ratios.setSpeedup.toFixed(2)}× faster`, vs(vb.setTime)),
+    row('get, per call', ...both('getNs', us), `${ratios.getSpeedup.toFixed(2)}× faster`, vs(vb.getTime)),
+    row('set, CPU time per call', ...both('setCpuNs', us), `${(u.setCpuNs / o.setCpuNs).toFixed(2)}× less`, vs(vb.setCpu)),
+    row('get, CPU time per call', ...both('getCpuNs', us), `${(u.getCpuNs / o.getCpuNs).toFixed(2)}× less`, vs(vb.getCpu)),
+    row(`length() at ${(sessions / 10).toLocaleString('en-US')}`, ...both('lengthSmallMs', formatMs), ''),
+    row(`length() at ${sessions.toLocaleString('en-US')}`, ...both('lengthMs', formatMs), `${ratios.lengthSpeedup.toFixed(0)}× faster`),
+    row('length() growth N/10 → N', `${ratios.upstreamLengthGrowth.toFixed(1)}×`, b ? `${(b.lengthMs / b.lengthSmallMs).toFixed(1)}×` : '', `${ratios.oursLengthGrowth.toFixed(1)}×`, '(1× = O(1), 10× = O(N))'),
+    row('all()', ...both('allMs', formatMs), `${ratios.allSpeedup.toFixed(2)}× faster`, vs(vb.allTime)),
   ];
+  if (b) {
+    lines.push('  (ours / baseline: below 1 is smaller or faster; the time ratios are of time per call)');
+    const per = vb.perRound;
+    const shown = (key) => `${per[key].median.toFixed(2)} (${per[key].min.toFixed(2)}–${per[key].max.toFixed(2)})`;
+    lines.push(`  ours / baseline within each round, median (min–max) over ${result.repeat}: get ${shown('getNs')}, get CPU ${shown('getCpuNs')},`);
+    lines.push(`    set ${shown('setNs')}, set CPU ${shown('setCpuNs')}, all() ${shown('allMs')}`);
+  }
   const targets = [
     { name: 'MemoryStore heap per session ≤ 0.7× express-session', value: ratios.heapPerSession, pass: ratios.heapPerSession <= 0.7, shown: `${ratios.heapPerSession.toFixed(2)}×` },
     { name: 'MemoryStore get ≥ 2× faster than express-session', value: ratios.getSpeedup, pass: ratios.getSpeedup >= 2, shown: `${ratios.getSpeedup.toFixed(2)}×` },
@@ -245,6 +301,7 @@ if (isMain && process.argv[2] === '--child') {
     return at === -1 ? fallback : Number(args[at + 1]);
   };
   const quick = args.includes('--quick');
+  const baselineAt = args.indexOf('--baseline');
   const { planPinning } = await import('./lib/processes.mjs');
   const pinning = planPinning();
   console.log(pinning.note);
@@ -252,6 +309,7 @@ if (isMain && process.argv[2] === '--child') {
     sessions: value('--sessions', 100_000),
     repeat: value('--repeat', quick ? 1 : 3),
     cpu: pinning.serverCpu,
+    baselineEntry: baselineAt === -1 ? undefined : args[baselineAt + 1],
   });
   const { lines, targets } = memoryStoreReport(result);
   console.log('\n' + lines.join('\n') + '\n');

@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import session = require('../src/index');
-import { ExpiryQueue } from '../src/internal/expiry-queue';
 import { waitFor } from './support/wait';
 
 // express-session 1.19.0's own MemoryStore, the reference for every documented behaviour.
@@ -65,12 +64,15 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
     assert.notEqual(first, await call(store, 'get', 'sid'));
   });
 
-  it('set() stores a copy: later changes to the object are not seen', async () => {
+  it('set() stores a copy: later changes to the object or its cookie are not seen', async () => {
     const store = new session.MemoryStore();
     const stored = sessionExpiringIn(HOUR, { n: 1 }) as SessionData & { n: number };
     await call(store, 'set', 'sid', stored);
     stored.n = 2;
-    assert.equal((await call<{ n: number }>(store, 'get', 'sid')).n, 1);
+    stored.cookie.path = '/changed';
+    const got = await call<{ n: number; cookie: { path: string } }>(store, 'get', 'sid');
+    assert.equal(got.n, 1);
+    assert.equal(got.cookie.path, '/');
   });
 
   it('set() of an array with a cookie property stores the array\'s JSON, as express-session does', async () => {
@@ -282,6 +284,23 @@ describe('MemoryStore hands out sessions of primitive values without parsing the
     assert.equal(Object.getPrototypeOf(second.cookie), Object.prototype);
   });
 
+  it('gives back sessions whose cookies differ from the first one stored in more than the expiry as stored', async () => {
+    const ours = new session.MemoryStore();
+    const theirs = new UpstreamMemoryStore();
+    const sessions: Record<string, object> = {
+      first: { cookie: new session.Cookie({ maxAge: HOUR }), n: 1 },
+      otherPath: { cookie: new session.Cookie({ maxAge: HOUR, path: '/app' }), n: 2 },
+      noExpiry: { cookie: new session.Cookie(), n: 3 },
+      moreAttributes: { n: 4, cookie: new session.Cookie({ maxAge: 2 * HOUR, domain: 'example.com', sameSite: 'strict' }) },
+      plainCookie: { cookie: { path: '/', expires: new Date(Date.now() + HOUR).toISOString() }, n: 5 },
+    };
+    for (const [id, stored] of Object.entries(sessions)) for (const store of [ours, theirs]) await call(store, 'set', id, stored);
+    for (const id of Object.keys(sessions)) {
+      const [a, b] = await Promise.all([call(ours, 'get', id), call(theirs, 'get', id)]);
+      assert.equal(answerText('get', a), answerText('get', b), id);
+    }
+  });
+
   it('gives the keys in the order JSON.parse gives them, the cookie wherever the session had it', async () => {
     const ours = new session.MemoryStore();
     const theirs = new UpstreamMemoryStore();
@@ -402,20 +421,15 @@ describe('MemoryStore sweeps expired sessions out without a read', () => {
     const store = new session.MemoryStore({ pruneInterval: 20 });
     for (let i = 0; i < 20_000; i++) store.set(`cost-long${i}`, sessionExpiringIn(HOUR));
     for (let i = 0; i < 100; i++) store.set(`cost-short${i}`, sessionExpiringIn(30));
-    const pop = ExpiryQueue.prototype.pop;
+    // The sweep's steps, counted on this store's own expiry queue (a private member).
+    const queue = store['expiries'];
+    const pop = queue.pop.bind(queue);
     let pops = 0;
-    // The patch is on the prototype, so stores left by earlier tests pop through it too; count
-    // only this store's ids.
-    ExpiryQueue.prototype.pop = function counted(this: ExpiryQueue) {
-      const sid = pop.call(this);
-      if (sid.startsWith('cost-')) pops++;
-      return sid;
+    queue.pop = () => {
+      pops++;
+      return pop();
     };
-    try {
-      await waitFor(() => pops >= 100, { message: 'the sweep of the 100 expired sessions' });
-    } finally {
-      ExpiryQueue.prototype.pop = pop;
-    }
+    await waitFor(() => pops >= 100, { message: 'the sweep of the 100 expired sessions' });
     assert.equal(pops, 100, 'one queue pop per expired session');
     assert.equal(await call(store, 'length'), 20_000);
   });
