@@ -18,7 +18,7 @@ describe('published types', () => {
     assert.equal(status, 0, output);
   });
 
-  it('compile stores written as classes, as promise stores and the Store.call way', () => {
+  it('compile stores written as classes, as promise stores and the Store.call way, handed plain cookie objects as @types/express-session allows', () => {
     const { status, output } = compile('test/types/tsconfig.store.json');
     assert.equal(status, 0, output);
   });
