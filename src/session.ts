@@ -16,6 +16,12 @@ export interface SessionRequest {
 
 function noop(): void {}
 
+// Symbol keys rather than `#private` fields: `#private` reaches the .d.ts, which then fails to
+// compile under TypeScript's default ES5 target (TS18028). Symbols stay out of JSON.stringify,
+// for...in and Object.keys, and no stored key (always a string) can collide with them.
+const kReq = Symbol('express-session-ts.session.req');
+const kId = Symbol('express-session-ts.session.id');
+
 /**
  * Run `operation` with a callback: hand back `self` when the caller gave one (the callback form
  * express-session had), or a Promise otherwise. That promise already has a handler attached, so
@@ -41,13 +47,15 @@ function callbackOrPromise<S>(
 /**
  * `req.session`: the session's data as own enumerable properties, plus `cookie`.
  *
- * `id`, `req` and the methods live off the data (private fields and the prototype), so
+ * `id`, `req` and the methods live off the data (symbol-keyed fields and the prototype), so
  * `JSON.stringify(req.session)` is exactly what a store persists, and a stored key named like a
  * method (say `save`) can never replace it.
  */
 export class Session {
-  readonly #req: SessionRequest;
-  readonly #id: string;
+  /** @internal */
+  declare readonly [kReq]: SessionRequest;
+  /** @internal */
+  declare readonly [kId]: string;
   /** The session cookie. */
   declare cookie: Cookie;
 
@@ -56,8 +64,8 @@ export class Session {
    * @param data stored data to copy in; keys that name a method or `id`/`req` are skipped.
    */
   constructor(req: SessionRequest, data?: object | null) {
-    this.#req = req;
-    this.#id = req.sessionID;
+    this[kReq] = req;
+    this[kId] = req.sessionID;
     if (typeof data === 'object' && data !== null) {
       const target = this as unknown as Record<string, unknown>;
       for (const key in data) {
@@ -68,12 +76,12 @@ export class Session {
 
   /** The session ID (read-only; `regenerate()` makes a new session with a new id). */
   get id(): string {
-    return this.#id;
+    return this[kId];
   }
 
   /** The request this session was loaded for. */
   get req(): SessionRequest {
-    return this.#req;
+    return this[kReq];
   }
 
   /** Reset the cookie's `maxAge` to its original value; the middleware calls it on every response. */
@@ -95,11 +103,11 @@ export class Session {
   save(callback: SessionCallback): this;
   save(): Promise<void>;
   save(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
-    if (log.enabled) log('saving %s', idTag(this.#id));
+    const req = this[kReq];
+    if (log.enabled) log('saving %s', idTag(this[kId]));
     (req as HookedRequest)[kRequestState]?.beforeSave(this);
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'set', [this.#id, this], done);
+      callStore(req.sessionStore, 'set', [this[kId], this], done);
     });
   }
 
@@ -111,11 +119,11 @@ export class Session {
   reload(callback: SessionCallback): this;
   reload(): Promise<void>;
   reload(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     const store = req.sessionStore;
-    if (log.enabled) log('reloading %s', idTag(this.#id));
+    if (log.enabled) log('reloading %s', idTag(this[kId]));
     return callbackOrPromise(this, callback, (done) => {
-      callStore(store, 'get', [this.#id], (err, stored) => {
+      callStore(store, 'get', [this[kId]], (err, stored) => {
         if (err) return done(err);
         if (!stored) return done(new Error('failed to load session'));
         try {
@@ -136,10 +144,10 @@ export class Session {
   destroy(callback: SessionCallback): this;
   destroy(): Promise<void>;
   destroy(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     delete req.session;
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'destroy', [this.#id], done);
+      callStore(req.sessionStore, 'destroy', [this[kId]], done);
     });
   }
 
@@ -151,7 +159,7 @@ export class Session {
   regenerate(callback: SessionCallback): this;
   regenerate(): Promise<void>;
   regenerate(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     return callbackOrPromise(this, callback, (done) => {
       callStore(req.sessionStore, 'regenerate', [req], done);
     });
