@@ -35,7 +35,31 @@ namespace session {
    * (or `'express-session-ts'` when installed under its own name).
    */
   export interface SessionData {
-    cookie: Cookie;
+    cookie: SessionCookie;
+  }
+
+  /**
+   * The cookie as {@link SessionData} holds it: what stores are handed and hand back, which is
+   * often a plain object (parsed JSON, or `{ originalMaxAge: null, expires }` in a store's tests)
+   * rather than a {@link Cookie}. Only `originalMaxAge` is required, as with
+   * `@types/express-session`; a `Cookie` fits it. On `req.session` the cookie is always a full
+   * `Cookie`, since {@link Session} declares it so.
+   */
+  export interface SessionCookie {
+    /** The lifetime in ms the cookie was created with; `null` for a browser-session cookie. */
+    originalMaxAge: number | null | undefined;
+    /** Milliseconds left until expiry; `null` for a browser-session cookie. */
+    maxAge?: number | null | undefined;
+    /** Absolute expiry; `null` or absent for a browser-session cookie. */
+    expires?: Date | null | undefined;
+    signed?: boolean | undefined;
+    httpOnly?: boolean | undefined;
+    path?: string | undefined;
+    domain?: string | undefined;
+    secure?: boolean | 'auto' | undefined;
+    sameSite?: SameSiteOption | undefined;
+    partitioned?: boolean | undefined;
+    priority?: 'low' | 'medium' | 'high' | undefined;
   }
 
   export type SessionOptions = optionsModule.SessionOptions;

@@ -15,6 +15,13 @@ export interface SessionRequest {
 
 function noop(): void {}
 
+// Symbol keys rather than `#private` fields: `#private` reaches the .d.ts, which then fails to
+// compile under TypeScript's default ES5 target (TS18028). Symbols stay out of JSON.stringify,
+// for...in and Object.keys, and no stored key (always a string) can collide with them.
+const kReq = Symbol('express-session-ts.session.req');
+const kId = Symbol('express-session-ts.session.id');
+const kSaveListener = Symbol('express-session-ts.session.saveListener');
+
 /**
  * Told by `save()` of the session it is about to write; may throw to fail that save.
  * @internal
@@ -54,14 +61,17 @@ function callbackOrPromise<S>(
 /**
  * `req.session`: the session's data as own enumerable properties, plus `cookie`.
  *
- * `id`, `req` and the methods live off the data (private fields and the prototype), so
+ * `id`, `req` and the methods live off the data (symbol-keyed fields and the prototype), so
  * `JSON.stringify(req.session)` is exactly what a store persists, and a stored key named like a
  * method (say `save`) can never replace it.
  */
 export class Session {
-  readonly #req: SessionRequest;
-  readonly #id: string;
-  #saveListener: SaveListener | undefined = undefined;
+  /** @internal */
+  declare readonly [kReq]: SessionRequest;
+  /** @internal */
+  declare readonly [kId]: string;
+  /** @internal */
+  declare [kSaveListener]: SaveListener | undefined;
   /** The session cookie. */
   declare cookie: Cookie;
 
@@ -70,8 +80,8 @@ export class Session {
    * @param data stored data to copy in; keys that name a method or `id`/`req` are skipped.
    */
   constructor(req: SessionRequest, data?: object | null) {
-    this.#req = req;
-    this.#id = req.sessionID;
+    this[kReq] = req;
+    this[kId] = req.sessionID;
     if (typeof data === 'object' && data !== null) {
       const target = this as unknown as Record<string, unknown>;
       for (const key in data) {
@@ -82,12 +92,12 @@ export class Session {
 
   /** The session ID (read-only; `regenerate()` makes a new session with a new id). */
   get id(): string {
-    return this.#id;
+    return this[kId];
   }
 
   /** The request this session was loaded for. */
   get req(): SessionRequest {
-    return this.#req;
+    return this[kReq];
   }
 
   /** Reset the cookie's `maxAge` to its original value; the middleware calls it on every response. */
@@ -109,11 +119,11 @@ export class Session {
   save(callback: SessionCallback): this;
   save(): Promise<void>;
   save(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
-    if (log.enabled) log('saving %s', idTag(this.#id));
-    this.#saveListener?.(this);
+    const req = this[kReq];
+    if (log.enabled) log('saving %s', idTag(this[kId]));
+    this[kSaveListener]?.(this);
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'set', [this.#id, this], done);
+      callStore(req.sessionStore, 'set', [this[kId], this], done);
     });
   }
 
@@ -125,11 +135,11 @@ export class Session {
   reload(callback: SessionCallback): this;
   reload(): Promise<void>;
   reload(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     const store = req.sessionStore;
-    if (log.enabled) log('reloading %s', idTag(this.#id));
+    if (log.enabled) log('reloading %s', idTag(this[kId]));
     return callbackOrPromise(this, callback, (done) => {
-      callStore(store, 'get', [this.#id], (err, stored) => {
+      callStore(store, 'get', [this[kId]], (err, stored) => {
         if (err) return done(err);
         if (!stored) return done(new Error('failed to load session'));
         let reloaded: unknown;
@@ -139,7 +149,7 @@ export class Session {
           return done(createErr);
         }
         // The stored copy takes this session's place on req, and with it who listens to saves.
-        if (this.#saveListener !== undefined && reloaded instanceof Session) reloaded.#saveListener = this.#saveListener;
+        if (this[kSaveListener] !== undefined && reloaded instanceof Session) reloaded[kSaveListener] = this[kSaveListener];
         done();
       });
     });
@@ -153,10 +163,10 @@ export class Session {
   destroy(callback: SessionCallback): this;
   destroy(): Promise<void>;
   destroy(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     delete req.session;
     return callbackOrPromise(this, callback, (done) => {
-      callStore(req.sessionStore, 'destroy', [this.#id], done);
+      callStore(req.sessionStore, 'destroy', [this[kId]], done);
     });
   }
 
@@ -168,7 +178,7 @@ export class Session {
   regenerate(callback: SessionCallback): this;
   regenerate(): Promise<void>;
   regenerate(callback?: SessionCallback): this | Promise<void> {
-    const req = this.#req;
+    const req = this[kReq];
     return callbackOrPromise(this, callback, (done) => {
       const store = req.sessionStore;
       callStore(store, 'regenerate', [req], done, sessionMethod(store, 'regenerate'));
@@ -177,7 +187,7 @@ export class Session {
 
   static {
     listenToSaves = (session, listener) => {
-      session.#saveListener = listener;
+      session[kSaveListener] = listener;
     };
   }
 }

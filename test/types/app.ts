@@ -43,6 +43,13 @@ app.get('/', (req, res, next) => {
   const left: number | null = cookie.maxAge;
   cookie.maxAge = 1000;
   const expires: Date | null | undefined = cookie.expires;
+  // req.session.cookie is the full Cookie, methods and all, though SessionData's is plain data.
+  const header: string = req.session.cookie.serialize('sid', 'value');
+  const remaining: number | null = req.session.cookie.maxAge;
+  const path: string = req.session.cookie.path;
+  req.session.cookie.maxAge = null;
+  req.session.cookie.expires = new Date();
+  void header, remaining, path;
   req.session.touch().resetMaxAge();
   req.session.regenerate((err) => {
     if (err) return next(err);

@@ -57,3 +57,26 @@ const stores: Store[] = [new CallbackStore(), new PromiseStore(), new session.Me
 session({ secret: 's', store: stores[0] });
 stores[0]!.on('disconnect', () => undefined);
 void LegacyStore;
+
+// A store's own tests hand it plain cookie objects, as @types/express-session allows: only
+// originalMaxAge is required, and a Cookie instance fits as well.
+async function plainCookies(store: PromiseStore, callbackStore: CallbackStore): Promise<void> {
+  const expires = new Date(Date.now() + 60_000);
+  await store.set('a', { cookie: { originalMaxAge: null } });
+  await store.set('b', { cookie: { originalMaxAge: null, expires } });
+  await store.set('c', { cookie: { originalMaxAge: 60_000, expires, maxAge: 60_000, path: '/', httpOnly: true, secure: false, sameSite: 'lax', domain: 'example.com' } });
+  await store.set('d', { cookie: new session.Cookie({ maxAge: 1000 }) });
+  callbackStore.touch('a', { cookie: { originalMaxAge: null, expires } });
+  const fromJson: SessionData = JSON.parse('{"cookie":{"originalMaxAge":null}}') as SessionData;
+  const stored = await store.get('b');
+  const storedExpiry: Date | null | undefined = stored?.cookie.expires;
+  void fromJson;
+  void storedExpiry;
+  // @ts-expect-error originalMaxAge is the one required cookie field
+  await store.set('e', { cookie: {} });
+  // @ts-expect-error a session needs its cookie
+  await store.set('f', {});
+  // @ts-expect-error cookie fields keep their types
+  await store.set('g', { cookie: { originalMaxAge: '1h' } });
+}
+void plainCookies;
