@@ -63,7 +63,10 @@ function attributeProblem(options: UncheckedCookieOptions): [string, string] | u
   if (expires || typeof expires === 'number') {
     // A number served as a lifetime in 1.19.0 (see warnAboutCookieOptions); anything else that
     // is not a valid Date failed the first Set-Cookie.
-    if (typeof expires === 'number' ? !isDateOffset(expires) : !isValidDate(expires)) {
+    // An invalid Date stays a per-request error, forwarded to next(err): express-session's own
+    // suite pins that ("should forward errors setting cookie"), so apps may rely on it.
+    const invalid = typeof expires === 'number' ? !isDateOffset(expires) : !(expires instanceof Date);
+    if (invalid) {
       return ['expires', `must be a Date, got ${describe(expires)} (for a lifetime counted from each request, use maxAge in milliseconds)`];
     }
   }
