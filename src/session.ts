@@ -34,7 +34,9 @@ export type SaveListener = (session: Session) => void;
  * put the session on `req` sets it; nothing else can see it.
  * @internal
  */
-export let listenToSaves: (session: Session, listener: SaveListener) => void;
+export function listenToSaves(session: Session, listener: SaveListener): void {
+  session[kSaveListener] = listener;
+}
 
 /**
  * Run `operation` with a callback: hand back `self` when the caller gave one (the callback form
@@ -183,11 +185,5 @@ export class Session {
       const store = req.sessionStore;
       callStore(store, 'regenerate', [req], done, sessionMethod(store, 'regenerate'));
     });
-  }
-
-  static {
-    listenToSaves = (session, listener) => {
-      session[kSaveListener] = listener;
-    };
   }
 }
