@@ -108,7 +108,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
 
   /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
   function newSession(req: Request, cookieOptions: CookieOptions): void {
-    req.sessionID = generateId(req);
+    req.sessionID = generateId(req) as string; // FIXME(issue 12, async genid): a Promise must be awaited
     const session = new Session(req as never);
     session.cookie = new Cookie(resolveAuto(cookieOptions, req, settings.trustProxy));
     req.session = session as Request['session'];

@@ -19,8 +19,10 @@ export interface SessionOptions {
   /**
    * Makes the id of a new session. Default: 24 random bytes as base64url (uid-safe), 32 chars.
    * Must return a string unique across sessions; anything else is neither saved nor sent.
+   * It may also return a Promise of the id: the request (and `regenerate()`) waits for it, and a
+   * rejection goes to `next(err)`.
    */
-  genid?: ((req: Request) => string) | undefined;
+  genid?: ((req: Request) => string | Promise<string>) | undefined;
 
   /**
    * Name of the session ID cookie. Default `'connect.sid'`. Choose your own in production. A name
@@ -83,4 +85,44 @@ export interface SessionOptions {
    * response.
    */
   unset?: 'destroy' | 'keep' | undefined;
+
+  /**
+   * Opt-in. Destroy a session this many milliseconds after it was created, however active it
+   * was: its next request gets a fresh, empty session instead. `rolling` does not extend it, and
+   * the creation time survives renewal and `regenerate({ keepData: true })`. Default: no limit.
+   */
+  absoluteTimeout?: number | undefined;
+
+  /**
+   * Opt-in. Once a session's id is older than this many milliseconds, the next request moves the
+   * same data to a new id and sends the new cookie. Default: ids are never renewed.
+   */
+  renewalTimeout?: number | undefined;
+
+  /**
+   * With `renewalTimeout`: how long, in milliseconds, the old id keeps resolving to the renewed
+   * session, so requests already in flight with the old cookie (parallel XHRs, other tabs) keep
+   * working and receive the new cookie. Default `10000`.
+   */
+  renewalGrace?: number | undefined;
+
+  /**
+   * Opt-in. When the session is destroyed (`req.session.destroy()`, or `unset: 'destroy'`), also
+   * send a `Set-Cookie` that removes the cookie from the browser (same name, path and domain,
+   * expired). Default `false`: the cookie stays, and its id finds nothing next time.
+   */
+  clearCookieOnDestroy?: boolean | undefined;
+
+  /**
+   * Opt-in. Touch an unchanged session in the store (and, with `rolling`, re-send its cookie) at
+   * most once per this many milliseconds, so a read-mostly session costs no store write per
+   * request. Default: on every request, as express-session.
+   */
+  touchAfter?: number | undefined;
+
+  /**
+   * Opt-in. While the store has emitted `disconnect`, fail requests with an error of status 503
+   * through `next(err)` instead of running them without `req.session`. Default `false`.
+   */
+  requireStore?: boolean | undefined;
 }

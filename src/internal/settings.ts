@@ -15,12 +15,31 @@ export interface Settings extends DecisionOptions {
   readonly store: Store;
   /** The `cookie` option as given: an object, or a function evaluated once per request. */
   readonly cookieOption: NonNullable<SessionOptions['cookie']>;
-  readonly generateId: (req: Request) => string;
+  /** The `genid` option or the default; may return a Promise of the id (see `SessionOptions.genid`). */
+  readonly generateId: (req: Request) => string | Promise<string>;
   /** The `secret` option as a list; undefined when the middleware is to use `req.secret`. */
   readonly secrets: readonly SecretKey[] | undefined;
   readonly trustProxy: boolean | undefined;
   readonly resave: boolean;
   readonly unsetDestroy: boolean;
+  /** The opt-in lifecycle options (issue 12); undefined / false when not set. */
+  readonly absoluteTimeout: number | undefined;
+  readonly renewalTimeout: number | undefined;
+  /** Only meaningful with `renewalTimeout`; defaulted to 10 000 ms. */
+  readonly renewalGrace: number;
+  readonly clearCookieOnDestroy: boolean;
+  readonly touchAfter: number | undefined;
+  readonly requireStore: boolean;
+}
+
+/** A duration option: undefined when not set, else a finite number of milliseconds ≥ 0. */
+function readDuration(opts: SessionOptions, key: 'absoluteTimeout' | 'renewalTimeout' | 'renewalGrace' | 'touchAfter'): number | undefined {
+  const value = opts[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${key} option must be a number of milliseconds (got ${typeof value === 'number' ? String(value) : typeof value})`);
+  }
+  return value;
 }
 
 /**
@@ -72,6 +91,11 @@ export function readSettings(opts: SessionOptions): Settings {
     console.warn(MEMORY_STORE_WARNING);
   }
 
+  const absoluteTimeout = readDuration(opts, 'absoluteTimeout');
+  const renewalTimeout = readDuration(opts, 'renewalTimeout');
+  const renewalGrace = readDuration(opts, 'renewalGrace') ?? 10_000;
+  const touchAfter = readDuration(opts, 'touchAfter');
+
   return {
     name,
     store,
@@ -83,5 +107,11 @@ export function readSettings(opts: SessionOptions): Settings {
     saveUninitialized: Boolean(saveUninitialized),
     rolling: Boolean(opts.rolling),
     unsetDestroy: opts.unset === 'destroy',
+    absoluteTimeout,
+    renewalTimeout,
+    renewalGrace,
+    clearCookieOnDestroy: Boolean(opts.clearCookieOnDestroy),
+    touchAfter,
+    requireStore: Boolean(opts.requireStore),
   };
 }
