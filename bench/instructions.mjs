@@ -1,0 +1,109 @@
+// Instructions per request, counted by valgrind: repeatable on a shared, noisy machine where
+// times move by ±30% (the count does not depend on what the other core is doing).
+//
+//   npm run build && node bench/instructions.mjs [--node 24] [--express 4] [--scenarios S2,S4]
+//                                                [--apps bare,floor,express-session,ours]
+//                                                [--baseline PATH] [--warm 20000] [--measure 4000]
+//
+// For each app and scenario, one process serves `warm` requests and then `warm + measure` in a
+// second run, both under `valgrind --tool=cachegrind --cache-sim=no`, client and server in one
+// process over loopback; the difference of the two totals, divided by `measure`, is the
+// instruction count of one warm request (start-up, loading and warm-up cancel out). The
+// session layer is that count minus bare Express's.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { resolveNodeBinary } from './lib/node-binary.mjs';
+import { SCENARIOS } from './lib/scenarios.mjs';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index === -1 ? fallback : args[index + 1];
+};
+
+if (args[0] === '--child') {
+  await serveAndLoad(args[1], args[2], args[3], Number(args[4]));
+} else {
+  await main();
+}
+
+async function main() {
+  const node = await resolveNodeBinary(option('node', process.execPath));
+  const expressMajor = option('express', '4');
+  const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
+  const baseline = option('baseline', undefined);
+  const apps = option('apps', baseline ? 'bare,floor,express-session,ours,baseline' : 'bare,floor,express-session,ours').split(',');
+  const warm = Number(option('warm', '20000'));
+  const measure = Number(option('measure', '4000'));
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`instructions per request, Node ${version}, Express ${expressMajor}, ${warm} warm-up + ${measure} measured requests`);
+
+  for (const scenario of scenarios) {
+    const counts = {};
+    for (const app of apps) {
+      const total = (requests) => countInstructions(node, [app, scenario, expressMajor, String(requests)], baseline);
+      counts[app] = (total(warm + measure) - total(warm)) / measure;
+    }
+    const bare = counts.bare;
+    const rows = apps.map((app) => {
+      const layer = counts[app] - bare;
+      const vsFloor = app === 'bare' || app === 'floor' ? '' : ` ${(layer / (counts.floor - bare)).toFixed(2)}× floor's layer`;
+      return `  ${app.padEnd(16)} ${Math.round(counts[app]).toString().padStart(8)}  layer ${Math.round(layer).toString().padStart(7)}${vsFloor}`;
+    });
+    console.log(`${SCENARIOS[scenario].title}\n${rows.join('\n')}`);
+  }
+}
+
+function countInstructions(node, childArgs, baseline) {
+  const result = spawnSync(
+    'valgrind',
+    ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', '--smc-check=all-non-file',
+      node, '--min-semi-space-size=16', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--child', ...childArgs],
+    { encoding: 'utf8', env: { ...process.env, BENCH_BASELINE_ENTRY: baseline ?? '' }, maxBuffer: 1 << 26 },
+  );
+  const match = /I\s+refs:\s+([\d,]+)/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`valgrind failed for ${childArgs.join(' ')}:\n${result.stderr.slice(-2000)}`);
+  return Number(match[1].replaceAll(',', ''));
+}
+
+/** The child: the app of bench/server.mjs, and a keep-alive client sending `requests` requests. */
+async function serveAndLoad(app, scenario, expressMajor, requests) {
+  const { createRequire } = await import('node:module');
+  const http = await import('node:http');
+  const { floorSession } = await import('./lib/floor.mjs');
+  const { handlerFor } = await import('./lib/scenarios.mjs');
+  const require = createRequire(import.meta.url);
+  const express = require(expressMajor === '5' ? 'express5' : 'express');
+  const factories = {
+    'express-session': () => require('express-session-upstream'),
+    floor: () => floorSession,
+    ours: () => require(fileURLToPath(new URL('../dist/index.js', import.meta.url))),
+    baseline: () => require(process.env.BENCH_BASELINE_ENTRY),
+  };
+  const definition = SCENARIOS[scenario];
+  const expressApp = express();
+  if (app !== 'bare') {
+    const session = factories[app]();
+    expressApp.use(session({ ...definition.options, store: new session.MemoryStore() }));
+    expressApp.get('/__init', (req, res) => {
+      req.session.views = 1;
+      res.send('init');
+    });
+  }
+  expressApp.get('/', handlerFor(scenario, app === 'bare'));
+  const server = expressApp.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path, cookie) =>
+    new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: server.address().port, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers['set-cookie']?.[0]?.split(';')[0]));
+      });
+      req.on('error', reject);
+    });
+  const cookie = definition.sendsCookie && app !== 'bare' ? await get('/__init') : undefined;
+  for (let i = 0; i < requests; i++) await get('/', cookie);
+  agent.destroy();
+  server.close();
+}
