@@ -92,6 +92,12 @@ export function createLifecycle(settings: Settings): Lifecycle | undefined {
    * session whole and an orphan that expires.
    */
   async function moveToNewId(req: Request, oldId: string, stored: Stored, created: number, secret: SecretKey): Promise<{ id: string; json: string }> {
+    if (!derivedIds) {
+      // Ids from genid differ per request, so a racer that got here first can only be seen under
+      // the old id: read it again, and follow its tombstone rather than renewing a second time.
+      const current = await storeCall(store, 'get', [oldId]);
+      if (current !== null && typeof current === 'object' && looksLikeTombstone(current)) return { id: oldId, json: JSON.stringify(current) };
+    }
     const now = Date.now();
     const newId = derivedIds ? renewedIdOf(oldId, secret) : await Promise.resolve(settings.generateId(req));
     if (typeof newId !== 'string' || newId === '') throw new TypeError('genid returned no id to renew the session with');

@@ -24,6 +24,7 @@ const redis = service('REDIS_URL', 'the lifecycle tests on connect-redis');
 export function onEachStore(file: string, body: (backend: () => LifecycleBackend) => void): void {
   describe('on MemoryStore', () => {
     const store = new session.MemoryStore();
+    store.setMaxListeners(100); // every app of the file listens to the one store
     body(() => ({ store, factory: session, read: (sid) => readStored(store, sid) }));
   });
   describe('on connect-redis with a real Redis', { skip: redis.skip }, () => {
