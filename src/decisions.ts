@@ -21,6 +21,8 @@ export interface SessionSnapshot {
   currentFingerprint(): string;
   /** Whether `req.session.cookie` has an expiry (it is not a browser-session cookie). */
   readonly cookieHasExpiry: boolean;
+  /** The id the browser sent was renewed (`renewalTimeout`): it must be sent the new one. */
+  readonly idRenewed?: boolean;
 }
 
 export interface DecisionOptions {
@@ -56,13 +58,13 @@ export function shouldTouch(s: SessionSnapshot, opts: DecisionOptions): boolean 
 }
 
 /**
- * Send the cookie when the browser does not have this id yet and the session is worth keeping,
- * or, for a known id, on every response with `rolling`, or when a cookie with an expiry needs
+ * Send the cookie when the browser does not have this id yet and the session is worth keeping
+ * (or its id was renewed, whatever it holds), or, for a known id, on every response with `rolling`, or when a cookie with an expiry needs
  * its new expiry because the session changed.
  */
 export function shouldSetCookie(s: SessionSnapshot, opts: DecisionOptions): boolean {
   if (typeof s.sessionId !== 'string') return false;
-  if (s.cookieId !== s.sessionId) return opts.saveUninitialized || isModified(s);
+  if (s.cookieId !== s.sessionId) return opts.saveUninitialized || s.idRenewed === true || isModified(s);
   return opts.rolling || (s.cookieHasExpiry && isModified(s));
 }
 

@@ -6,6 +6,7 @@ import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
 import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
+import { createLifecycle, type Loaded } from './internal/lifecycle';
 import { readSessionCookie } from './internal/read-cookie';
 import { createRecord, fingerprintOf, Snapshot, type RequestRecord } from './internal/request-record';
 import { hookResponse, type Commit } from './internal/response-hooks';
@@ -105,12 +106,15 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   const { name, store, secrets, cookieOption, generateId } = settings;
   /** This middleware's memo of verified MACs (see unsignSessionId), dropped with it. */
   const verifiedMacs: VerifiedMacs = new Map();
+  /** absoluteTimeout / renewalTimeout, when set; see internal/lifecycle.ts. */
+  const lifecycle = createLifecycle(settings);
 
   /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
   function newSession(req: Request, cookieOptions: CookieOptions): void {
     req.sessionID = generateId(req) as string; // FIXME(issue 12, async genid): a Promise must be awaited
     const session = new Session(req as never);
     session.cookie = new Cookie(resolveAuto(cookieOptions, req, settings.trustProxy));
+    lifecycle?.stamp(session);
     req.session = session as Request['session'];
   }
 
@@ -144,6 +148,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   function generate(record: RequestRecord, req: Request, cookieOptions: CookieOptions): void {
     if (store.generate === ownGenerate) newSession(req, cookieOptions);
     else (store.generate as (req: Request) => void)(req);
+    if (lifecycle && req.session) lifecycle.stamp(req.session);
     begin(record, req);
   }
 
@@ -226,7 +231,8 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     }
 
     if (log.enabled) log('fetching %s', idTag(sent.id));
-    callStore(store, 'get', [sent.id], (err, stored) => {
+    // `lifecycle` (absoluteTimeout, renewal) hands over what its rules let through, maybe under a new id.
+    const onLoaded = (err: unknown, stored?: unknown, lifecycleLoaded?: Loaded): void => {
       if (err && (err as { code?: unknown }).code !== 'ENOENT') {
         log('error %s', err instanceof Error ? err.message : String(err));
         next(err);
@@ -240,15 +246,19 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
           throw new TypeError('session store returned a ' + typeof stored + ' instead of a session object');
         } else {
           log('session found');
+          if (lifecycleLoaded) req.sessionID = lifecycleLoaded.id;
           createSessionOn(store, req, stored as never);
           begin(record, req);
-          if (!settings.resave) record.savedFingerprint = record.originalFingerprint;
+          record.idRenewed = lifecycleLoaded?.idRenewed === true;
+          if (!settings.resave && lifecycleLoaded?.storeCurrent !== false) record.savedFingerprint = record.originalFingerprint;
         }
       } catch (loadErr) {
         next(loadErr);
         return;
       }
       next();
-    });
+    };
+    if (lifecycle) lifecycle.load(req, sent.id, requestSecrets, (err, loaded) => onLoaded(err, loaded?.stored, loaded));
+    else callStore(store, 'get', [sent.id], onLoaded);
   };
 }

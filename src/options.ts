@@ -90,12 +90,18 @@ export interface SessionOptions {
    * Opt-in. Destroy a session this many milliseconds after it was created, however active it
    * was: its next request gets a fresh, empty session instead. `rolling` does not extend it, and
    * the creation time survives renewal and `regenerate({ keepData: true })`. Default: no limit.
+   * The time is kept in the session data as `__lifecycle.created` (written only when this option
+   * or `renewalTimeout` is set); a session stored before the option was enabled is stamped, and
+   * saved, at its first request under it.
    */
   absoluteTimeout?: number | undefined;
 
   /**
    * Opt-in. Once a session's id is older than this many milliseconds, the next request moves the
    * same data to a new id and sends the new cookie. Default: ids are never renewed.
+   * With the default `genid`, the new id is derived from the old one under the first secret, so
+   * parallel requests (in any process sharing the store) renew to the same id; a custom `genid`
+   * (which may return a Promise) is called instead, see docs/lifecycle.md for what that changes.
    */
   renewalTimeout?: number | undefined;
 

@@ -31,7 +31,7 @@ import { redisClient, type RedisClient } from './integration/support/stores';
  */
 
 const root = resolve(__dirname, '..');
-const documents = ['README.md', 'docs/stores.md'];
+const documents = ['README.md', 'docs/stores.md', 'docs/lifecycle.md'];
 const redis = service('REDIS_URL', 'the docs programs that use Redis');
 
 interface Block {

@@ -27,6 +27,8 @@ export interface RequestRecord {
   endFingerprint: string | undefined;
   /** Whether an error of this request already went to `next`. */
   errorReported: boolean;
+  /** The cookie's id was renewed, or resolved through its tombstone, to `originalId`. */
+  idRenewed: boolean;
 }
 
 export function createRecord(cookieId: string | undefined, signedCookie: string | undefined, secrets: readonly SecretKey[]): RequestRecord {
@@ -41,6 +43,7 @@ export function createRecord(cookieId: string | undefined, signedCookie: string 
     endedWith: undefined,
     endFingerprint: undefined,
     errorReported: false,
+    idRenewed: false,
   };
 }
 
@@ -85,6 +88,10 @@ export class Snapshot implements SessionSnapshot {
   // A getter: user code may have put a non-session on req, and only some rules read the cookie.
   get cookieHasExpiry(): boolean {
     return this.session.cookie.expires != null;
+  }
+
+  get idRenewed(): boolean {
+    return this.record.idRenewed;
   }
 
   currentFingerprint(): string {
