@@ -22,6 +22,8 @@ export interface RequestRecord {
   savedFingerprint: string | undefined;
   /** Whether the cookie's expiry was already extended in this request (done once, when first due). */
   touched: boolean;
+  /** With `touchAfter`: ms since the store's copy was last saved or touched, told at load; see `TouchLog.ageAtLoad`. */
+  storeTouchAge: number | undefined;
   /** The session `res.end` found on req, and its fingerprint once computed: see {@link fingerprintOf}. */
   endedWith: object | undefined;
   endFingerprint: string | undefined;
@@ -38,6 +40,7 @@ export function createRecord(cookieId: string | undefined, signedCookie: string 
     originalFingerprint: '',
     savedFingerprint: undefined,
     touched: false,
+    storeTouchAge: undefined,
     endedWith: undefined,
     endFingerprint: undefined,
     errorReported: false,
@@ -85,6 +88,10 @@ export class Snapshot implements SessionSnapshot {
   // A getter: user code may have put a non-session on req, and only some rules read the cookie.
   get cookieHasExpiry(): boolean {
     return this.session.cookie.expires != null;
+  }
+
+  get storeTouchAge(): number | undefined {
+    return this.record.storeTouchAge;
   }
 
   currentFingerprint(): string {
