@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express, RequestHandler } from 'express';
+import { isTouchDeferred, shouldSetCookie, shouldTouch, type SessionSnapshot } from '../../src/decisions';
 import session = require('../../src/index');
 import { defaultRoutes, expressVersions, sessionApp, start } from '../support/apps';
 import { Browser, cookieAttributes, setCookieLine } from '../support/http';
@@ -256,6 +257,45 @@ describe('touchAfter on connect-redis, whose touch only moves the key\'s expiry'
       assert.equal(writes.touch, 1);
     });
   }
+});
+
+describe('touchAfter decision rules', () => {
+  /** A loaded, unchanged session whose store copy was touched 1 s before this request. */
+  function snapshot(overrides: Partial<Omit<SessionSnapshot, 'currentFingerprint'>> & { fingerprint?: string } = {}): SessionSnapshot {
+    const { fingerprint = '{}', ...rest } = overrides;
+    return {
+      sessionId: 'id', cookieId: 'id', originalId: 'id', currentId: 'id',
+      originalFingerprint: '{}', savedFingerprint: '{}', cookieHasExpiry: true, storeTouchAge: 1_000,
+      currentFingerprint: () => fingerprint,
+      ...rest,
+    };
+  }
+  const options = { saveUninitialized: false, rolling: true, touchAfter: 60_000 };
+
+  it('defers the touch and the rolling cookie of an unchanged session touched less than touchAfter ago', () => {
+    assert.equal(isTouchDeferred(snapshot(), options), true);
+    assert.equal(shouldTouch(snapshot(), options), false);
+    assert.equal(shouldSetCookie(snapshot(), options), false);
+  });
+  it('touches, and sends the rolling cookie, once touchAfter has passed', () => {
+    const due = snapshot({ storeTouchAge: 60_000 });
+    assert.equal(isTouchDeferred(due, options), false);
+    assert.equal(shouldTouch(due, options), true);
+    assert.equal(shouldSetCookie(due, options), true);
+  });
+  it('never defers without the option, or when the last touch cannot be told', () => {
+    assert.equal(isTouchDeferred(snapshot(), { ...options, touchAfter: undefined }), false);
+    assert.equal(isTouchDeferred(snapshot({ storeTouchAge: undefined }), options), false);
+  });
+  it('never defers a changed session, one with a new id, or one resave saves anyway', () => {
+    assert.equal(isTouchDeferred(snapshot({ fingerprint: '{"a":1}' }), options), false);
+    assert.equal(isTouchDeferred(snapshot({ currentId: 'other' }), options), false);
+    assert.equal(isTouchDeferred(snapshot({ sessionId: 'other' }), options), false);
+    assert.equal(isTouchDeferred(snapshot({ savedFingerprint: undefined }), options), false);
+  });
+  it('still sends the new expiry of a changed session with rolling', () => {
+    assert.equal(shouldSetCookie(snapshot({ fingerprint: '{"a":1}' }), options), true);
+  });
 });
 
 describe('touchAfter startup warnings', () => {
