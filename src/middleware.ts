@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Cookie, type CookieOptions } from './cookie';
-import { shouldDestroy, shouldSave, shouldSetCookie, shouldTouch } from './decisions';
+import { isTouchDeferred, shouldDestroy, shouldSave, shouldSetCookie, shouldTouch } from './decisions';
 import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
 import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
@@ -15,6 +15,7 @@ import { appendSetCookie } from './internal/set-cookie';
 import { readSettings, type Settings } from './internal/settings';
 import { signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
+import { TouchLog, touchAfterWarnings } from './internal/touch-after';
 import { originalPathname, pathMatches } from './internal/url-path';
 import { assertCookieOptions } from './internal/validate-options';
 import type { SessionOptions } from './options';
@@ -50,7 +51,7 @@ function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request,
 }
 
 /** At `res.end`: decide, once, what the store must do before the response finishes. */
-function planCommit(settings: Settings, record: RequestRecord, req: Request): Commit | undefined {
+function planCommit(settings: Settings, record: RequestRecord, req: Request, touchLog: TouchLog | undefined): Commit | undefined {
   const { store } = settings;
   const session = req.session as Session | undefined | null;
   const id = req.sessionID;
@@ -65,8 +66,10 @@ function planCommit(settings: Settings, record: RequestRecord, req: Request): Co
     log('no session');
     return undefined;
   }
-  touchOnce(record, session);
   record.endedWith = session;
+  const now = new Snapshot(record, id, session);
+  // A deferred touch leaves the cookie with the expiry the store and the browser still have.
+  if (!isTouchDeferred(now, settings)) touchOnce(record, session);
   if (typeof id !== 'string') {
     // No cookie can carry such an id, so the session is neither saved nor touched; the line is
     // express-session's, once for its save rule and once for its touch rule.
@@ -74,12 +77,12 @@ function planCommit(settings: Settings, record: RequestRecord, req: Request): Co
     if (typeof store.touch === 'function') log('session ignored because of bogus req.sessionID %s', idTag(id));
     return undefined;
   }
-  const now = new Snapshot(record, id, session);
   if (shouldSave(now, settings)) return (done) => session.save(done);
   if (typeof store.touch === 'function' && shouldTouch(now, settings)) {
     log('touching');
     return (done) => callStore(store, 'touch', [id, session], (err) => {
       log('touched');
+      if (!err) touchLog?.record(id, session.cookie);
       done(err);
     });
   }
@@ -108,6 +111,9 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   const verifiedMacs: VerifiedMacs = new Map();
   /** absoluteTimeout / renewalTimeout, when set; see internal/lifecycle.ts. */
   const lifecycle = createLifecycle(settings);
+  /** With `touchAfter`: this middleware's touches, which stores that only move a key's expiry do not record. */
+  const touchLog = settings.touchAfter === undefined ? undefined : new TouchLog(settings.touchAfter);
+  if (settings.touchAfter !== undefined) for (const warning of touchAfterWarnings(settings.touchAfter, options || {})) console.warn(warning);
 
   /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
   function newSession(req: Request, cookieOptions: CookieOptions): void {
@@ -212,7 +218,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     // Hooked before loading, as express-session does, so that an error response passes them too.
     hookResponse(res as unknown as ServerResponse, {
       headers: () => setCookieIfDue(settings, record, req, res as unknown as ServerResponse),
-      end: () => planCommit(settings, record, req),
+      end: () => planCommit(settings, record, req, touchLog),
       fail: (err) => reportError(record, next, err),
     });
 
@@ -251,6 +257,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
           begin(record, req);
           record.idRenewed = lifecycleLoaded?.idRenewed === true;
           if (!settings.resave && lifecycleLoaded?.storeCurrent !== false) record.savedFingerprint = record.originalFingerprint;
+          if (touchLog) record.storeTouchAge = touchLog.ageAtLoad(req.sessionID, (req.session as Session).cookie);
         }
       } catch (loadErr) {
         next(loadErr);

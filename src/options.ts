@@ -123,6 +123,12 @@ export interface SessionOptions {
    * Opt-in. Touch an unchanged session in the store (and, with `rolling`, re-send its cookie) at
    * most once per this many milliseconds, so a read-mostly session costs no store write per
    * request. Default: on every request, as express-session.
+   *
+   * For `resave: false` (with `resave: true` every request saves anyway). The last touch is told
+   * from the stored cookie's expiry and this middleware's own recent touches, so it has no effect
+   * on browser-session cookies (no `maxAge`) nor on cookies whose `maxAge` is not longer than
+   * `touchAfter`. A changed session is saved at once as usual. The idle timeout becomes between
+   * `maxAge - touchAfter` and `maxAge`: keep it a small fraction of `maxAge`.
    */
   touchAfter?: number | undefined;
 

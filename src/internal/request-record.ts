@@ -22,6 +22,8 @@ export interface RequestRecord {
   savedFingerprint: string | undefined;
   /** Whether the cookie's expiry was already extended in this request (done once, when first due). */
   touched: boolean;
+  /** With `touchAfter`: ms since the store's copy was last saved or touched, told at load; see `TouchLog.ageAtLoad`. */
+  storeTouchAge: number | undefined;
   /** The session `res.end` found on req, and its fingerprint once computed: see {@link fingerprintOf}. */
   endedWith: object | undefined;
   endFingerprint: string | undefined;
@@ -40,6 +42,7 @@ export function createRecord(cookieId: string | undefined, signedCookie: string 
     originalFingerprint: '',
     savedFingerprint: undefined,
     touched: false,
+    storeTouchAge: undefined,
     endedWith: undefined,
     endFingerprint: undefined,
     errorReported: false,
@@ -92,6 +95,10 @@ export class Snapshot implements SessionSnapshot {
 
   get idRenewed(): boolean {
     return this.record.idRenewed;
+  }
+
+  get storeTouchAge(): number | undefined {
+    return this.record.storeTouchAge;
   }
 
   currentFingerprint(): string {
