@@ -142,7 +142,7 @@ describe('requireStore error', () => {
     assert.ok(seen[0] instanceof Error);
     assert.deepEqual(
       { status: 503, statusCode: 503, expose: false, code: 'ESESSIONSTORE' },
-      (({ status, statusCode, expose, code }) => ({ status, statusCode, expose, code }))(seen[0] as Record<string, unknown>),
+      (({ status, statusCode, expose, code }) => ({ status, statusCode, expose, code }))(seen[0] as unknown as Record<string, unknown>),
     );
   });
 });
