@@ -68,6 +68,7 @@ namespace session {
   export type CookieData = cookieModule.CookieData;
   export type MemoryStoreOptions = memoryStoreModule.MemoryStoreOptions;
   export type SessionCallback = sessionModule.SessionCallback;
+  export type RegenerateOptions = sessionModule.RegenerateOptions;
   export type StoreConstructor = storeModule.StoreConstructor;
   export type ErrorCallback = storeModule.ErrorCallback;
 

@@ -2,24 +2,27 @@ import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Cookie, type CookieOptions } from './cookie';
 import { isTouchDeferred, shouldDestroy, shouldSave, shouldSetCookie, shouldTouch } from './decisions';
+import { clearCookieIfDestroyed } from './internal/clear-cookie';
 import { cookieOptionsFor, resolveAuto } from './internal/cookie-options';
 import { idTag, log } from './internal/debug';
 import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } from './internal/explain';
 import { fingerprint } from './internal/fingerprint';
 import { createLifecycle, type Loaded } from './internal/lifecycle';
 import { readSessionCookie } from './internal/read-cookie';
-import { createRecord, fingerprintOf, Snapshot, type RequestRecord } from './internal/request-record';
+import { createRecord, recordListener, Snapshot, type RequestRecord } from './internal/request-record';
 import { hookResponse, type Commit } from './internal/response-hooks';
 import { isSecureRequest } from './internal/secure';
 import { appendSetCookie } from './internal/set-cookie';
 import { readSettings, type Settings } from './internal/settings';
 import { signSessionId, type SecretKey, type VerifiedMacs } from './internal/signing';
 import { callStore } from './internal/store-call';
+import { storeUnavailable } from './internal/store-unavailable';
+import { callbackWhenSettled, GENID_REJECTED, isThenable } from './internal/thenable';
 import { TouchLog, touchAfterWarnings } from './internal/touch-after';
 import { originalPathname, pathMatches } from './internal/url-path';
 import { assertCookieOptions } from './internal/validate-options';
 import type { SessionOptions } from './options';
-import { listenToSaves, Session } from './session';
+import { listenToSession, Session } from './session';
 import { createSessionOn } from './store';
 
 /** The cookie's expiry is extended once per request: when the cookie is first sent, or at the commit. */
@@ -115,9 +118,18 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
   const touchLog = settings.touchAfter === undefined ? undefined : new TouchLog(settings.touchAfter);
   if (settings.touchAfter !== undefined) for (const warning of touchAfterWarnings(settings.touchAfter, options || {})) console.warn(warning);
 
-  /** A brand-new session on `req`, its cookie made from `cookieOptions`. */
-  function newSession(req: Request, cookieOptions: CookieOptions): void {
-    req.sessionID = generateId(req) as string; // FIXME(issue 12, async genid): a Promise must be awaited
+  /**
+   * A brand-new session on `req`, its cookie made from `cookieOptions`: at once for a genid that
+   * returns the id (the default; no tick is spent), once the id came for one that returns a Promise.
+   */
+  function newSession(req: Request, cookieOptions: CookieOptions): void | Promise<void> {
+    const id = generateId(req);
+    if (isThenable(id)) return Promise.resolve(id).then((resolved) => putNewSession(req, resolved, cookieOptions));
+    putNewSession(req, id, cookieOptions);
+  }
+
+  function putNewSession(req: Request, id: string, cookieOptions: CookieOptions): void {
+    req.sessionID = id;
     const session = new Session(req as never);
     session.cookie = new Cookie(resolveAuto(cookieOptions, req, settings.trustProxy));
     lifecycle?.stamp(session);
@@ -126,36 +138,45 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
 
   // The store's generator, as express-session installs it: `regenerate()` calls it, and apps may
   // replace it. It reads the cookie options afresh, since it only gets the request.
-  const ownGenerate = function generate(req: Request): void {
-    newSession(req, cookieOptionsFor(cookieOption, req));
+  const ownGenerate = function generate(req: Request): void | Promise<void> {
+    return newSession(req, cookieOptionsFor(cookieOption, req));
   };
   store.generate = ownGenerate;
 
-  /** After a session was generated or loaded onto req: what it is now, and who learns of its saves. */
+  /** After a session was generated or loaded onto req: what it is now, and who learns of its saves and destroy. */
   function begin(record: RequestRecord, req: Request): void {
     const session = req.session as object;
     record.originalId = req.sessionID;
     record.originalFingerprint = fingerprint(session);
     if (session instanceof Session) {
-      listenToSaves(session, (saved) => {
-        try {
-          record.savedFingerprint = fingerprintOf(record, saved);
-        } catch (err) {
-          // save() throws this to the route, which reports it; the end of the response meeting
-          // the same data must not report it a second time.
-          record.errorReported = true;
-          throw err;
-        }
-      });
+      listenToSession(session, recordListener(record));
     }
   }
 
   /** A new session for this request: with its cookie options, unless the app replaced the generator. */
-  function generate(record: RequestRecord, req: Request, cookieOptions: CookieOptions): void {
-    if (store.generate === ownGenerate) newSession(req, cookieOptions);
-    else (store.generate as (req: Request) => void)(req);
+  function generate(record: RequestRecord, req: Request, cookieOptions: CookieOptions): void | Promise<void> {
+    const generated = store.generate === ownGenerate ? newSession(req, cookieOptions) : (store.generate as (req: Request) => unknown)(req);
+    if (isThenable(generated)) return Promise.resolve(generated).then(() => began(record, req));
+    began(record, req);
+  }
+
+  /** A generated session: stamped for the lifecycle options (a replaced generator does not), then begun. */
+  function began(record: RequestRecord, req: Request): void {
     if (lifecycle && req.session) lifecycle.stamp(req.session);
     begin(record, req);
+  }
+
+  /** Generate, then run the app, or fail the request through `next(err)`: at once unless genid returned a Promise. */
+  function generateThenNext(record: RequestRecord, req: Request, cookieOptions: CookieOptions, next: NextFunction): void {
+    let generated: void | Promise<void>;
+    try {
+      generated = generate(record, req, cookieOptions);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    if (generated) callbackWhenSettled(generated, next, GENID_REJECTED);
+    else next();
   }
 
   let storeReady = true;
@@ -174,7 +195,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       next();
       return;
     }
-    if (!storeReady) {
+    if (!storeReady && !settings.requireStore) {
       log('store is disconnected');
       next();
       return;
@@ -202,6 +223,13 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       }
     }
 
+    if (!storeReady) {
+      // requireStore: only requests this middleware serves (inside the cookie path) need the store.
+      log('store is disconnected');
+      next(storeUnavailable());
+      return;
+    }
+
     const requestSecret = (req as { secret?: SecretKey }).secret;
     if (!secrets && !requestSecret) {
       next(new Error('secret option required for sessions'));
@@ -217,7 +245,10 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
 
     // Hooked before loading, as express-session does, so that an error response passes them too.
     hookResponse(res as unknown as ServerResponse, {
-      headers: () => setCookieIfDue(settings, record, req, res as unknown as ServerResponse),
+      headers: () => {
+        setCookieIfDue(settings, record, req, res as unknown as ServerResponse);
+        if (settings.clearCookieOnDestroy) clearCookieIfDestroyed(settings, record, req, res as unknown as ServerResponse, cookieOptions);
+      },
       end: () => planCommit(settings, record, req, touchLog),
       fail: (err) => reportError(record, next, err),
     });
@@ -226,13 +257,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     // express-session: every visitor would otherwise share the one session stored under ''.
     if (!sent?.id) {
       log('no SID sent, generating session');
-      try {
-        generate(record, req, cookieOptions);
-      } catch (err) {
-        next(err);
-        return;
-      }
-      next();
+      generateThenNext(record, req, cookieOptions, next);
       return;
     }
 
@@ -244,11 +269,13 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
         next(err);
         return;
       }
+      if (err || !stored) {
+        log('no session found');
+        generateThenNext(record, req, cookieOptions, next);
+        return;
+      }
       try {
-        if (err || !stored) {
-          log('no session found');
-          generate(record, req, cookieOptions);
-        } else if (typeof stored !== 'object') {
+        if (typeof stored !== 'object') {
           throw new TypeError('session store returned a ' + typeof stored + ' instead of a session object');
         } else {
           log('session found');

@@ -1,5 +1,6 @@
 import type { Cookie } from './cookie';
 import { idTag, log } from './internal/debug';
+import { moveSessionData } from './internal/keep-data';
 import { callStore } from './internal/store-call';
 import { createSessionOn, sessionMethod, type Store } from './store';
 
@@ -20,22 +21,39 @@ function noop(): void {}
 // for...in and Object.keys, and no stored key (always a string) can collide with them.
 const kReq = Symbol('express-session-ts.session.req');
 const kId = Symbol('express-session-ts.session.id');
-const kSaveListener = Symbol('express-session-ts.session.saveListener');
+const kListener = Symbol('express-session-ts.session.listener');
 
 /**
- * Told by `save()` of the session it is about to write; may throw to fail that save.
+ * Told by a session what the route does with it.
  * @internal
  */
-export type SaveListener = (session: Session) => void;
+export interface SessionListener {
+  /** `save()` is about to write `session`; may throw to fail that save. */
+  saving(session: Session): void;
+  /** `destroy()` was called on `session`. */
+  destroying(session: Session): void;
+}
 
 /**
- * Set the listener of a session's saves: how the middleware learns what a route's explicit
- * `save()` wrote, so the end of the response does not write it again. Only the middleware that
- * put the session on `req` sets it; nothing else can see it.
+ * Set the listener of a session: how the middleware learns what a route's explicit `save()`
+ * wrote (so the end of the response does not write it again) and that it called `destroy()`.
+ * Only the middleware that put the session on `req` sets it; nothing else can see it. A session
+ * that takes this one's place on `req` (`reload()`, `regenerate()`) takes its listener too.
  * @internal
  */
-export function listenToSaves(session: Session, listener: SaveListener): void {
-  session[kSaveListener] = listener;
+export function listenToSession(session: Session, listener: SessionListener): void {
+  session[kListener] = listener;
+}
+
+/** Options of {@link Session.regenerate}. */
+export interface RegenerateOptions {
+  /**
+   * `true`: the new session (new id) gets this session's data and a copy of its cookie (same
+   * attributes, expiry and `originalMaxAge`), and the old id is destroyed in the store before the
+   * callback runs or the Promise settles. Only `true` keeps the data; default `false`, an empty
+   * session as with a plain `regenerate()`.
+   */
+  keepData?: boolean | undefined;
 }
 
 /**
@@ -73,7 +91,7 @@ export class Session {
   /** @internal */
   declare readonly [kId]: string;
   /** @internal */
-  declare [kSaveListener]: SaveListener | undefined;
+  declare [kListener]: SessionListener | undefined;
   /** The session cookie. */
   declare cookie: Cookie;
 
@@ -123,7 +141,7 @@ export class Session {
   save(callback?: SessionCallback): this | Promise<void> {
     const req = this[kReq];
     if (log.enabled) log('saving %s', idTag(this[kId]));
-    this[kSaveListener]?.(this);
+    this[kListener]?.saving(this);
     return callbackOrPromise(this, callback, (done) => {
       callStore(req.sessionStore, 'set', [this[kId], this], done);
     });
@@ -150,8 +168,8 @@ export class Session {
         } catch (createErr) {
           return done(createErr);
         }
-        // The stored copy takes this session's place on req, and with it who listens to saves.
-        if (this[kSaveListener] !== undefined && reloaded instanceof Session) reloaded[kSaveListener] = this[kSaveListener];
+        // The stored copy takes this session's place on req, and with it who listens.
+        if (this[kListener] !== undefined && reloaded instanceof Session) reloaded[kListener] = this[kListener];
         done();
       });
     });
@@ -166,6 +184,7 @@ export class Session {
   destroy(): Promise<void>;
   destroy(callback?: SessionCallback): this | Promise<void> {
     const req = this[kReq];
+    this[kListener]?.destroying(this);
     delete req.session;
     return callbackOrPromise(this, callback, (done) => {
       callStore(req.sessionStore, 'destroy', [this[kId]], done);
@@ -176,14 +195,38 @@ export class Session {
    * Destroy this session and put a new one, with a new id, on `req.session`. Do it on login and
    * privilege changes, so an id planted before (session fixation) is worth nothing after.
    * With a callback it returns the session; without one, a Promise.
+   *
+   * With `{ keepData: true }` the new session holds this one's data and a copy of its cookie: the
+   * id changes, nothing else. The old id is destroyed in the store all the same, before the
+   * callback runs (or the Promise settles), and the new session is saved and its cookie sent at
+   * the end of the response, whatever `saveUninitialized` and `resave` say. When the store fails
+   * to destroy the old id, the callback gets that error and the new session is left empty.
+   *
+   * ```js
+   * await req.session.regenerate({ keepData: true }); // a login that keeps the cart
+   * req.session.user = user.id;
+   * ```
    */
   regenerate(callback: SessionCallback): this;
-  regenerate(): Promise<void>;
-  regenerate(callback?: SessionCallback): this | Promise<void> {
+  regenerate(options: RegenerateOptions, callback: SessionCallback): this;
+  regenerate(options?: RegenerateOptions): Promise<void>;
+  regenerate(optionsOrCallback?: RegenerateOptions | SessionCallback, callback?: SessionCallback): this | Promise<void> {
     const req = this[kReq];
-    return callbackOrPromise(this, callback, (done) => {
+    const keepData = typeof optionsOrCallback === 'object' && optionsOrCallback !== null && optionsOrCallback.keepData === true;
+    const given = typeof optionsOrCallback === 'function' ? optionsOrCallback : callback;
+    return callbackOrPromise(this, given, (done) => {
       const store = req.sessionStore;
-      callStore(store, 'regenerate', [req], done, sessionMethod(store, 'regenerate'));
+      callStore(store, 'regenerate', [req], (err) => {
+        const successor = req.session;
+        const replaced = typeof successor === 'object' && successor !== null && successor !== this;
+        // The new session takes this one's place on req, and with it who listens.
+        if (replaced && successor instanceof Session && this[kListener] !== undefined) successor[kListener] = this[kListener];
+        if (keepData && !err) {
+          if (replaced) moveSessionData(this, successor);
+          else err = new Error('regenerate({ keepData: true }): the store put no new session on req');
+        }
+        done(err);
+      }, sessionMethod(store, 'regenerate'));
     });
   }
 }

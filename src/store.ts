@@ -3,6 +3,7 @@ import { inherits } from 'node:util';
 import type { Request } from 'express';
 import { Cookie } from './cookie';
 import { callStore } from './internal/store-call';
+import { callbackWhenSettled, GENID_REJECTED, isThenable } from './internal/thenable';
 import { Session, type SessionRequest } from './session';
 import type session = require('./index');
 
@@ -44,8 +45,11 @@ export interface Store extends EventEmitter {
   load(sid: string, callback: (err: unknown, session?: Session & SessionData) => void): void;
   /** Turn stored data into `req.session`, reviving the cookie and its expiry `Date`. */
   createSession(req: Request, session: SessionData): Session & SessionData;
-  /** Installed by the middleware: put a brand-new session on `req`. */
-  generate?(req: Request): void;
+  /**
+   * Installed by the middleware: put a brand-new session on `req`. Returns a Promise, settled
+   * once the session is there, when the `genid` option returned one; otherwise nothing.
+   */
+  generate?(req: Request): void | Promise<void>;
 }
 
 /** The `Store` value: a constructor that can also be called as `Store.call(this)`. */
@@ -69,8 +73,10 @@ Store.prototype.regenerate = function regenerate(this: Store, req: Request, call
       callback(new TypeError('store.generate is missing: the store is not attached to a session middleware'));
       return;
     }
-    this.generate(req);
-    callback(err);
+    const generated = this.generate(req);
+    // A genid that returns a Promise: the new session is on req once the id came.
+    if (isThenable(generated)) callbackWhenSettled(generated, (genErr) => callback(genErr ?? err), GENID_REJECTED);
+    else callback(err);
   });
 };
 

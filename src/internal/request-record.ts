@@ -1,5 +1,6 @@
+import type { Cookie } from '../cookie';
 import type { SessionSnapshot } from '../decisions';
-import type { Session } from '../session';
+import type { Session, SessionListener } from '../session';
 import { fingerprint } from './fingerprint';
 import type { SecretKey } from './signing';
 
@@ -31,6 +32,8 @@ export interface RequestRecord {
   errorReported: boolean;
   /** The cookie's id was renewed, or resolved through its tombstone, to `originalId`. */
   idRenewed: boolean;
+  /** The cookie of the session `destroy()` was called on in this request (for clearCookieOnDestroy). */
+  destroyedCookie: Cookie | undefined;
 }
 
 export function createRecord(cookieId: string | undefined, signedCookie: string | undefined, secrets: readonly SecretKey[]): RequestRecord {
@@ -47,6 +50,7 @@ export function createRecord(cookieId: string | undefined, signedCookie: string 
     endFingerprint: undefined,
     errorReported: false,
     idRenewed: false,
+    destroyedCookie: undefined,
   };
 }
 
@@ -58,6 +62,28 @@ export function createRecord(cookieId: string | undefined, signedCookie: string 
 export function fingerprintOf(record: RequestRecord, session: object): string {
   if (record.endedWith !== session) return fingerprint(session);
   return (record.endFingerprint ??= fingerprint(session));
+}
+
+/** How the record learns what the route does with its session: explicit saves, and destroy(). */
+export function recordListener(record: RequestRecord): SessionListener {
+  return {
+    saving(saved) {
+      // A regenerated session (another id) can never count as saved (isSaved compares ids), so
+      // what its save() wrote needs no fingerprint.
+      if (saved.id !== record.originalId) return;
+      try {
+        record.savedFingerprint = fingerprintOf(record, saved);
+      } catch (err) {
+        // save() throws this to the route, which reports it; the end of the response meeting the
+        // same data must not report it a second time.
+        record.errorReported = true;
+        throw err;
+      }
+    },
+    destroying(destroyed) {
+      record.destroyedCookie = destroyed.cookie;
+    },
+  };
 }
 
 /** The decisions' view of a request at the moment they are made: its record and the live session. */

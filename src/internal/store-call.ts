@@ -1,14 +1,10 @@
 import { log } from './debug';
+import { isThenable } from './thenable';
 
 /** Node-style continuation for a store operation. */
 export type StoreCallback<T = unknown> = (err: unknown, value?: T) => void;
 
 type StoreMethod = (...args: unknown[]) => unknown;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function';
-}
 
 /** Throw `err` from a fresh stack, where it becomes an uncaught exception like any other. */
 function throwLater(err: unknown): void {
