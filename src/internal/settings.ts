@@ -32,12 +32,17 @@ export interface Settings extends DecisionOptions {
   readonly requireStore: boolean;
 }
 
-/** A duration option: undefined when not set, else a finite number of milliseconds ≥ 0. */
+/**
+ * A duration option: undefined when not set (or `false`/`null`), else a finite number of
+ * milliseconds; 0 only where it means something (no grace, touch whenever due).
+ */
 function readDuration(opts: SessionOptions, key: 'absoluteTimeout' | 'renewalTimeout' | 'renewalGrace' | 'touchAfter'): number | undefined {
-  const value = opts[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${key} option must be a number of milliseconds (got ${typeof value === 'number' ? String(value) : typeof value})`);
+  const value: unknown = opts[key];
+  if (value === undefined || value === null || value === false) return undefined;
+  const zeroAllowed = key === 'renewalGrace' || key === 'touchAfter';
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    const got = typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value === 'number' ? String(value) : `a ${typeof value}`;
+    throw new TypeError(`${key} option must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of milliseconds (3600000 for one hour), got ${got}`);
   }
   return value;
 }
