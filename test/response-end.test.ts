@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import type { RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import upstreamSession from 'express-session-upstream';
 import session = require('../src/index');
 import { expressVersions, sessionApp, start } from './support/apps';
@@ -98,3 +98,39 @@ for (const { label, express } of expressVersions) {
     }
   });
 }
+
+describe('a res.end() that Node itself rejects (a number as the body)', () => {
+  const cases = [
+    { what: 'a session with nothing to save', options: { saveUninitialized: false } },
+    { what: 'a new session the end of the response saves first', options: { saveUninitialized: true } },
+    { what: 'a bogus (non-string) session id', options: { saveUninitialized: true, genid: () => 5 as unknown as string } },
+  ];
+  for (const { label, express } of expressVersions) {
+    for (const { what, options } of cases) {
+      it(`reaches the app's error handler, neither hanging the request nor crashing the process, with ${what} (${label})`, { timeout: 5_000 }, async () => {
+        const uncaught: unknown[] = [];
+        const onUncaught = (err: unknown): void => {
+          uncaught.push(err);
+        };
+        process.on('uncaughtException', onUncaught);
+        try {
+          const app = sessionApp(express, { secret: 's', resave: false, ...options }, (a) => {
+            a.get('/', (req, res) => {
+              (res.end as (chunk: unknown) => void)(5);
+            });
+            const handler: ErrorRequestHandler = (err, req, res, _next) => {
+              res.status(500).end(`handled ${(err as { code?: string }).code}`);
+            };
+            a.use(handler);
+          });
+          const res = await request(await start(app), '/');
+          assert.equal(res.body, 'handled ERR_INVALID_ARG_TYPE');
+          await new Promise((resolve) => setImmediate(resolve));
+          assert.deepEqual(uncaught, []);
+        } finally {
+          process.off('uncaughtException', onUncaught);
+        }
+      });
+    }
+  }
+});

@@ -24,12 +24,14 @@ type EndArgs = Parameters<ServerResponse['end']>;
  *   open ──end(), nothing to commit──────────────▶ ended
  *   open ──end(), session cannot be stored──▶ refused ──end() of the error handler──▶ ended
  *
+ *   ended ──Node's end threw (res.end(5))──▶ failed ──end() of the error handler──▶ ended
+ *
  * An end() in committing or ended is ignored, as in express-session.
  * The headers are a separate, once-only event (through on-headers): they go out before end() in
  * a streamed response, or as end() starts committing; in `refused` they are the error
  * response's and carry no session cookie.
  */
-type Phase = 'open' | 'committing' | 'refused' | 'ended';
+type Phase = 'open' | 'committing' | 'refused' | 'failed' | 'ended';
 
 /** Node's own response internals, used the way `res.end` itself uses them. */
 type ResponseInternals = ServerResponse & { _implicitHeader(): void; _contentLength?: number | null };
@@ -89,9 +91,17 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
   const originalEnd = res.end as (...args: unknown[]) => unknown;
   let phase: Phase = 'open';
 
+  // Node's own end() can throw (a number as the body, say). Without the session the route's
+  // error would reach the error handler, whose end() must then not be ignored as a second one:
+  // express-session left such a response hanging, or crashed the process when it came after a save.
   const endNow = (args: EndArgs): void => {
     phase = 'ended';
-    originalEnd.apply(res, args);
+    try {
+      originalEnd.apply(res, args);
+    } catch (err) {
+      phase = 'failed';
+      throw err;
+    }
   };
 
   onHeaders(res as IncomingMessage & ServerResponse, () => {
@@ -112,9 +122,9 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
       log('res.end called again; ignored');
       return false as unknown as ServerResponse;
     }
-    if (phase === 'refused') {
-      // The error handler's response: still `refused` while its headers go out, so they carry no
-      // cookie for the session that could not be stored.
+    if (phase === 'refused' || phase === 'failed') {
+      // The error handler's response. After `refused` its headers carry no cookie for the session
+      // that could not be stored (the phase holds while they go out).
       originalEnd.apply(res, args);
       phase = 'ended';
       return res;
@@ -142,7 +152,12 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
     const committed = (err?: unknown): void => {
       if (phase !== 'committing') return;
       if (err) flow.fail(err);
-      endNow(args);
+      try {
+        endNow(args);
+      } catch (endErr) {
+        // Thrown inside the store's callback, it would be an uncaught exception.
+        if (!flow.fail(endErr)) res.destroy();
+      }
     };
     try {
       commit(committed);
