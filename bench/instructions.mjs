@@ -3,14 +3,17 @@
 //
 //   npm run build && node bench/instructions.mjs [--node 24] [--express 4] [--scenarios S2,S4]
 //                                                [--apps bare,floor,express-session,ours]
-//                                                [--baseline PATH] [--warm 20000] [--measure 4000]
+//                                                [--baseline PATH] [--warm 6000] [--measure 3000]
+//                                                [--jobs 2]
 //
 // For each app and scenario, one process serves `warm` requests and then `warm + measure` in a
 // second run, both under `valgrind --tool=cachegrind --cache-sim=no`, client and server in one
 // process over loopback; the difference of the two totals, divided by `measure`, is the
 // instruction count of one warm request (start-up, loading and warm-up cancel out). The
-// session layer is that count minus bare Express's.
-import { spawnSync } from 'node:child_process';
+// session layer is that count minus bare Express's. V8 runs `--single-threaded` (no concurrent
+// compiler or GC threads, whose share of the work depends on timing): two runs of one
+// configuration then agree within about 2% per request.
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolveNodeBinary } from './lib/node-binary.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
@@ -33,17 +36,27 @@ async function main() {
   const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
   const baseline = option('baseline', undefined);
   const apps = option('apps', baseline ? 'bare,floor,express-session,ours,baseline' : 'bare,floor,express-session,ours').split(',');
-  const warm = Number(option('warm', '20000'));
-  const measure = Number(option('measure', '4000'));
+  const warm = Number(option('warm', '6000'));
+  const measure = Number(option('measure', '3000'));
+  const jobs = Number(option('jobs', '2'));
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`instructions per request, Node ${version}, Express ${expressMajor}, ${warm} warm-up + ${measure} measured requests`);
 
+  // Every run is independent: run `jobs` of them at a time, then report scenario by scenario.
+  const runs = scenarios.flatMap((scenario) => apps.flatMap((app) => [warm, warm + measure].map((requests) => ({ scenario, app, requests }))));
+  const totals = new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < runs.length) {
+      const run = runs[next++];
+      totals.set(`${run.scenario} ${run.app} ${run.requests}`, await countInstructions(node, [run.app, run.scenario, expressMajor, String(run.requests)], baseline));
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+
   for (const scenario of scenarios) {
     const counts = {};
-    for (const app of apps) {
-      const total = (requests) => countInstructions(node, [app, scenario, expressMajor, String(requests)], baseline);
-      counts[app] = (total(warm + measure) - total(warm)) / measure;
-    }
+    for (const app of apps) counts[app] = (totals.get(`${scenario} ${app} ${warm + measure}`) - totals.get(`${scenario} ${app} ${warm}`)) / measure;
     const bare = counts.bare;
     const rows = apps.map((app) => {
       const layer = counts[app] - bare;
@@ -55,15 +68,21 @@ async function main() {
 }
 
 function countInstructions(node, childArgs, baseline) {
-  const result = spawnSync(
+  const child = spawn(
     'valgrind',
     ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', '--smc-check=all-non-file',
-      node, '--min-semi-space-size=16', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--child', ...childArgs],
-    { encoding: 'utf8', env: { ...process.env, BENCH_BASELINE_ENTRY: baseline ?? '' }, maxBuffer: 1 << 26 },
+      node, '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--child', ...childArgs],
+    { env: { ...process.env, BENCH_BASELINE_ENTRY: baseline ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const match = /I\s+refs:\s+([\d,]+)/.exec(result.stderr);
-  if (result.status !== 0 || !match) throw new Error(`valgrind failed for ${childArgs.join(' ')}:\n${result.stderr.slice(-2000)}`);
-  return Number(match[1].replaceAll(',', ''));
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('close', (status) => {
+      const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+      if (status !== 0 || !match) reject(new Error(`valgrind failed for ${childArgs.join(' ')}:\n${stderr.slice(-2000)}`));
+      else resolve(Number(match[1].replaceAll(',', '')));
+    });
+  });
 }
 
 /** The child: the app of bench/server.mjs, and a keep-alive client sending `requests` requests. */

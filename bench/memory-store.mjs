@@ -170,6 +170,8 @@ export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu,
   const { startNode, nextMessage } = await import('./lib/processes.mjs');
   const { orderFor } = await import('./lib/stats.mjs');
   const runs = Object.fromEntries(IMPLEMENTATIONS.map((impl) => [impl, []]));
+  // The children run on the binary the runner chose (--node), not necessarily this process's.
+  let node = process.version;
   for (let r = 0; r < repeat; r++) {
     for (const impl of orderFor(IMPLEMENTATIONS, r)) {
       const child = startNode(new URL(import.meta.url), ['--child', impl, String(sessions)], {
@@ -179,6 +181,7 @@ export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu,
       const message = await nextMessage(child, 'result', 300_000);
       if (message.error) throw new Error(message.error);
       runs[impl].push(message.result);
+      node = message.node ?? node;
       log(`  MemoryStore ${impl.padEnd(15)} run ${r + 1}/${repeat}: ${describe(message.result)}`);
     }
   }
@@ -216,7 +219,7 @@ export async function runMemoryStoreBench({ sessions = 100_000, repeat = 3, cpu,
       })),
     };
   }
-  return { sessions, repeat, runs, implementations, ratios, node: process.version };
+  return { sessions, repeat, runs, implementations, ratios, node };
 }
 
 /** The entry file of a build: a dist/ directory means its index.js. */
@@ -291,7 +294,7 @@ if (isMain && process.argv[2] === '--child') {
   process.on('disconnect', () => process.exit(0));
   const [, , , impl, n] = process.argv;
   measure(impl, Number(n)).then(
-    (result) => process.send({ type: 'result', result }, () => process.exit(0)),
+    (result) => process.send({ type: 'result', result, node: process.version }, () => process.exit(0)),
     (err) => process.send({ type: 'result', error: String(err?.stack ?? err) }, () => process.exit(1)),
   );
 } else if (isMain) {

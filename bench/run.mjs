@@ -289,7 +289,7 @@ async function runUnderNode(server, options, pinning, log) {
   if (options.memoryStore) {
     log(`
 MemoryStore scale run (${options.sessions.toLocaleString('en-US')} sessions, each implementation in its own process with --expose-gc)`);
-    memoryStore = await runMemoryStoreBench({ sessions: options.sessions, repeat: options.memoryStoreRepeat, cpu: pinning.serverCpu, log, oursEntry: options.ours });
+    memoryStore = await runMemoryStoreBench({ sessions: options.sessions, repeat: options.memoryStoreRepeat, cpu: pinning.serverCpu, log, oursEntry: options.ours, baselineEntry: options.baseline });
   }
   const all = Object.values(results).flatMap((byScenario) => Object.values(byScenario));
   const targets = targetsOf(all).map((t) => ({ ...t, name: `node ${node} ${t.name}` }));
