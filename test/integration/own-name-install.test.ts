@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { packedProject, run, type PackedProject } from './support/packed';
 import { service, uniqueName } from './support/services';
 
-const run = promisify(execFile);
 const redis = service('REDIS_URL', 'the own-name install test');
-const root = resolve(__dirname, '..', '..');
 
 interface Step<T> {
   status: number;
@@ -34,26 +30,21 @@ interface Seen {
 // does: connect-redis 9 names express-session as a peer, so npm installs express-session 1.19.0
 // too, and RedisStore extends *its* Store. Needs the npm registry (or npm's cache) and Redis.
 describe('installed under its own name beside connect-redis 9 (which brings express-session)', { skip: redis.skip, timeout: 240_000 }, () => {
-  let dir: string;
+  let project: PackedProject | undefined;
   let seen: Seen;
 
   before(async () => {
     await redis.assertReachable();
-    dir = mkdtempSync(join(tmpdir(), 'session-own-name-'));
-    const packed = JSON.parse((await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root })).stdout) as [{ filename: string }];
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'own-name-app', private: true }));
-    await run('npm', ['install', join(dir, packed[0].filename), 'connect-redis@9', 'redis', 'express@5', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, timeout: 180_000 });
-    copyFileSync(join(__dirname, 'fixtures', 'own-name-app.js'), join(dir, 'app.js'));
+    project = await packedProject('session-own-name-', (tarball) => [tarball, 'connect-redis@9', 'redis', 'express@5']);
+    copyFileSync(join(__dirname, 'fixtures', 'own-name-app.js'), join(project.dir, 'app.js'));
     const { stdout } = await run(process.execPath, ['app.js'], {
-      cwd: dir,
+      cwd: project.dir,
       env: { ...process.env, SESSION_PREFIX: `${uniqueName(__filename)}:` },
       timeout: 30_000,
     });
     seen = JSON.parse(stdout) as Seen;
   });
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => project?.remove());
 
   it("really is the mixed install: express-session 1.19.0 is there and RedisStore extends its Store, not ours", () => {
     assert.match(seen.upstreamInstalled, /^1\./);
