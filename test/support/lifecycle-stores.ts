@@ -1,10 +1,8 @@
 import type { RequestHandler } from 'express';
-import { after, before, describe } from 'node:test';
-import session = require('../../src/index');
-import { service } from '../integration/support/services';
-import { builtFactory, connectRedisCjs, openRedisStore, readStored } from '../integration/support/stores';
+import type session = require('../../src/index');
+import { onEachStore as onEachBackend } from './backends';
 
-/** A store the lifecycle tests run on, with the middleware factory that goes with it. */
+/** A store the absolute-timeout and renewal tests run on, with the middleware factory that goes with it. */
 export interface LifecycleBackend {
   readonly store: session.Store;
   readonly factory: (options: session.SessionOptions) => RequestHandler;
@@ -14,31 +12,18 @@ export interface LifecycleBackend {
   pttl?(sid: string): Promise<number>;
 }
 
-const redis = service('REDIS_URL', 'the lifecycle tests on connect-redis');
-
 /**
- * Run `body` once on MemoryStore (the sources) and once on connect-redis over the real Redis
- * (the build, which connect-redis extends), so every lifecycle rule is pinned through a store
- * that keeps sessions as JSON with second-granular TTLs.
+ * {@link onEachBackend} with the store handed over lazily (the Redis one is opened in the suite's
+ * `before`), and the Redis key's TTL in ms, which the grace-window tests read.
  */
 export function onEachStore(file: string, body: (backend: () => LifecycleBackend) => void): void {
-  describe('on MemoryStore', () => {
-    const store = new session.MemoryStore();
-    store.setMaxListeners(100); // every app of the file listens to the one store
-    body(() => ({ store, factory: session, read: (sid) => readStored(store, sid) }));
-  });
-  describe('on connect-redis with a real Redis', { skip: redis.skip }, () => {
-    let handle: Awaited<ReturnType<typeof openRedisStore>>;
-    before(async () => {
-      await redis.assertReachable();
-      handle = await openRedisStore(redis.url!, file, connectRedisCjs());
-    });
-    after(() => handle?.close());
+  onEachBackend(file, (backend) => {
+    const { redis } = backend;
     body(() => ({
-      store: handle.store,
-      factory: builtFactory,
-      read: (sid) => readStored(handle.store, sid),
-      pttl: (sid) => handle.client.pTTL(handle.prefix + sid),
+      store: backend.store(),
+      factory: backend.factory,
+      read: backend.read,
+      pttl: redis && ((sid) => redis.client().pTTL(redis.prefix() + sid)),
     }));
   });
 }
