@@ -1,3 +1,5 @@
+import { ExpiryQueue } from './internal/expiry-queue';
+import { flatJsonCopy } from './internal/json-copy';
 import { Store, type ErrorCallback } from './store';
 import session = require('./index');
 
@@ -34,51 +36,6 @@ function expiryTime(expires: unknown): number {
 function holdsOnlyPrimitives(data: Record<string, unknown>): boolean {
   for (const key in data) if (data[key] !== null && typeof data[key] === 'object') return false;
   return true;
-}
-
-/**
- * (time, session id) pairs as a binary min-heap, so that a sweep costs in proportion to what
- * expired. Entries are hints: the store checks each popped id against the session it holds.
- * Two parallel arrays, 16 bytes per entry; popping does not shrink them (see `sweep`).
- */
-class ExpiryQueue {
-  private times: number[] = [];
-  private ids: string[] = [];
-  get size(): number { return this.times.length; }
-  peekTime(): number { return this.times[0] ?? Infinity; }
-  clear(): void { this.times = []; this.ids = []; }
-
-  push(time: number, id: string): void {
-    let index = this.times.length;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.times[parent]! <= time) break;
-      this.times[index] = this.times[parent]!;
-      this.ids[index] = this.ids[parent]!;
-      index = parent;
-    }
-    this.times[index] = time;
-    this.ids[index] = id;
-  }
-
-  /** Remove and return the id with the earliest time; check `peekTime()` first. */
-  pop(): string {
-    const top = this.ids[0]!;
-    const time = this.times.pop()!;
-    const id = this.ids.pop()!;
-    const length = this.times.length;
-    if (length === 0) return top;
-    let index = 0;
-    for (let child = 1; child < length; index = child, child = 2 * index + 1) {
-      if (child + 1 < length && this.times[child + 1]! < this.times[child]!) child++;
-      if (this.times[child]! >= time) break;
-      this.times[index] = this.times[child]!;
-      this.ids[index] = this.ids[child]!;
-    }
-    this.times[index] = time;
-    this.ids[index] = id;
-    return top;
-  }
 }
 
 /**
@@ -159,9 +116,23 @@ export class MemoryStore extends Store {
     this.prune();
     const record = this.records.get(sid);
     if (record === undefined) return void (callback && process.nextTick(callback));
+    const cookie = (session as { cookie?: unknown } | null)?.cookie;
+    if (!(record instanceof JsonRecord)) {
+      // The usual touch: a flat session whose new cookie still fits the template gets its new expiry.
+      let copy: Record<string, unknown> | undefined;
+      try {
+        copy = flatJsonCopy(cookie, 'cookie');
+      } catch (err) {
+        return void (callback && process.nextTick(callback, err));
+      }
+      if (copy !== undefined && this.fitsTemplate(copy)) {
+        this.keep(sid, { ...record, cookie: copy['expires'] }, record);
+        return void (callback && process.nextTick(callback));
+      }
+    }
     // As express-session does it: the stored data with the new cookie in the old one's place.
     const current = this.decode(record) as { cookie?: unknown };
-    current.cookie = (session as { cookie?: unknown } | null)?.cookie;
+    current.cookie = cookie;
     this.save(sid, current as SessionData, callback);
   }
 
@@ -172,9 +143,14 @@ export class MemoryStore extends Store {
     } catch (err) {
       return void (callback && process.nextTick(callback, err));
     }
-    const previous = this.records.get(sid);
-    if (record === undefined || this.max !== Infinity) this.records.delete(sid); // LRU: set anew at the end
-    if (record === undefined) return void (callback && process.nextTick(callback));
+    if (record === undefined) this.records.delete(sid);
+    else this.keep(sid, record, this.records.get(sid));
+    if (callback) process.nextTick(callback);
+  }
+
+  /** Hold `record` as the session `sid` (most recently used), in place of `previous`. */
+  private keep(sid: string, record: Stored, previous: Stored | undefined): void {
+    if (this.max !== Infinity) this.records.delete(sid); // LRU: set anew at the end
     this.records.set(sid, record);
     // Every expiry needs a queue entry at or before it; an earlier one is re-queued when due.
     const expires = this.expiryOf(record);
@@ -188,20 +164,30 @@ export class MemoryStore extends Store {
       this.expiries.clear();
       for (const [id, kept] of this.records) if (this.expiryOf(kept) !== Infinity) this.expiries.push(this.expiryOf(kept), id);
     }
-    if (callback) process.nextTick(callback);
   }
 
   /** What to keep of `session`: undefined when JSON has no form for it (nothing readable is kept). */
   private encode(session: SessionData): Stored | undefined {
+    const cookie = this.templatedCookie(session);
+    if (cookie !== undefined) {
+      // The data without the cookie is what V8 stringifies on its fast path; the cookie is the
+      // template but for its expiry, which takes the cookie's place (and so keeps its position).
+      const data = JSON.parse(JSON.stringify({ ...session, cookie: null })) as Record<string, unknown>;
+      data['cookie'] = cookie['expires'];
+      return holdsOnlyPrimitives(data) ? data : new JsonRecord(JSON.stringify(data), expiryTime(cookie['expires']), true);
+    }
     const json = JSON.stringify(session) as string | undefined;
     if (json === undefined) return undefined;
-    const data = JSON.parse(json) as Record<string, unknown> | null;
-    const cookie = data?.['cookie'] as Record<string, unknown> | null | undefined; // none in arrays
-    if (cookie === null || typeof cookie !== 'object') return new JsonRecord(json, Infinity);
-    const expires = cookie['expires'];
-    data!['cookie'] = expires; // an existing key: it keeps its place among the keys
-    if (!this.fitsTemplate(cookie)) return new JsonRecord(json, expiryTime(expires));
-    return holdsOnlyPrimitives(data!) ? data! : new JsonRecord(JSON.stringify(data), expiryTime(expires), true);
+    const stored = (JSON.parse(json) as { cookie?: unknown } | null)?.cookie;
+    return new JsonRecord(json, stored !== null && typeof stored === 'object' ? expiryTime((stored as { expires?: unknown }).expires) : Infinity);
+  }
+
+  /** The JSON form of the session's own cookie when it fits the template; JSON.stringify would write the session as an object. */
+  private templatedCookie(session: SessionData): Record<string, unknown> | undefined {
+    if (session === null || typeof session !== 'object' || Array.isArray(session) || !Object.prototype.propertyIsEnumerable.call(session, 'cookie')) return undefined;
+    if (typeof (session as { toJSON?: unknown }).toJSON === 'function') return undefined;
+    const cookie = flatJsonCopy((session as { cookie?: unknown }).cookie, 'cookie');
+    return cookie !== undefined && this.fitsTemplate(cookie) ? cookie : undefined;
   }
 
   /** Whether a cookie is the template (the first cookie of primitives) but for its `expires`. */
