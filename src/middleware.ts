@@ -9,7 +9,7 @@ import { isRejectedSameSiteNone, NOT_SECURED, SAME_SITE_NONE_WITHOUT_SECURE } fr
 import { fingerprint } from './internal/fingerprint';
 import { createLifecycle, type Loaded } from './internal/lifecycle';
 import { readSessionCookie } from './internal/read-cookie';
-import { createRecord, recordListener, Snapshot, type RequestRecord } from './internal/request-record';
+import { RecordListener, RequestRecord, Snapshot } from './internal/request-record';
 import { hookResponse, type Commit } from './internal/response-hooks';
 import { isSecureRequest } from './internal/secure';
 import { appendSetCookie } from './internal/set-cookie';
@@ -149,7 +149,7 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     record.originalId = req.sessionID;
     record.originalFingerprint = fingerprint(session);
     if (session instanceof Session) {
-      listenToSession(session, recordListener(record));
+      listenToSession(session, new RecordListener(record));
     }
   }
 
@@ -241,17 +241,18 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     const requestSecrets = secrets || [requestSecret!];
     const sent = readSessionCookie(req as never, name, requestSecrets, verifiedMacs);
     req.sessionID = sent?.id as string;
-    const record = createRecord(sent?.id, sent?.signedByFirstSecret, requestSecrets);
+    const record = new RequestRecord(sent?.id, sent?.signedByFirstSecret, requestSecrets);
 
     // Hooked before loading, as express-session does, so that an error response passes them too.
-    hookResponse(res as unknown as ServerResponse, {
-      headers: () => {
+    hookResponse(
+      res as unknown as ServerResponse,
+      () => {
         setCookieIfDue(settings, record, req, res as unknown as ServerResponse);
         if (settings.clearCookieOnDestroy) clearCookieIfDestroyed(settings, record, req, res as unknown as ServerResponse, cookieOptions);
       },
-      end: () => planCommit(settings, record, req, touchLog),
-      fail: (err) => reportError(record, next, err),
-    });
+      () => planCommit(settings, record, req, touchLog),
+      (err) => reportError(record, next, err),
+    );
 
     // Load or generate. An empty id (a genid that returned '') is never looked up, as in
     // express-session: every visitor would otherwise share the one session stored under ''.

@@ -7,51 +7,42 @@ import type { SecretKey } from './signing';
 /**
  * What the middleware knows about one request's session, as plain data. The flow writes it in
  * one direction (cookie read → session loaded → saves seen → end); the decisions read it.
+ *
+ * A class, not an object literal: V8 may decide to allocate an object literal's instances in the
+ * old generation when enough of them outlive a young-generation collection, and this record (and
+ * what it reaches: the request, the response) lives as long as the request does. Once that
+ * happened, every request's objects waited for a full collection: 5 times the GC time per request
+ * on Node 24 (bench/gc.mjs).
  */
-export interface RequestRecord {
-  /** The id the browser sent, when its signature was valid. */
-  readonly cookieId: string | undefined;
-  /** The cookie value as received, when the first secret signed it: it can be sent back as is. */
-  readonly signedCookie: string | undefined;
-  /** The secrets of this request: the option's, or `req.secret` from cookie-parser. */
-  readonly secrets: readonly SecretKey[];
+export class RequestRecord {
   /** The session's id when it was loaded or generated. */
-  originalId: unknown;
+  originalId: unknown = undefined;
   /** Fingerprint of the data (cookie excluded) when loaded or generated. */
-  originalFingerprint: string;
+  originalFingerprint = '';
   /** Fingerprint at the last save, or at load when `resave` is false; undefined if never. */
-  savedFingerprint: string | undefined;
+  savedFingerprint: string | undefined = undefined;
   /** Whether the cookie's expiry was already extended in this request (done once, when first due). */
-  touched: boolean;
+  touched = false;
   /** With `touchAfter`: ms since the store's copy was last saved or touched, told at load; see `TouchLog.ageAtLoad`. */
-  storeTouchAge: number | undefined;
+  storeTouchAge: number | undefined = undefined;
   /** The session `res.end` found on req, and its fingerprint once computed: see {@link fingerprintOf}. */
-  endedWith: object | undefined;
-  endFingerprint: string | undefined;
+  endedWith: object | undefined = undefined;
+  endFingerprint: string | undefined = undefined;
   /** Whether an error of this request already went to `next`. */
-  errorReported: boolean;
+  errorReported = false;
   /** The cookie's id was renewed, or resolved through its tombstone, to `originalId`. */
-  idRenewed: boolean;
+  idRenewed = false;
   /** The cookie of the session `destroy()` was called on in this request (for clearCookieOnDestroy). */
-  destroyedCookie: Cookie | undefined;
-}
+  destroyedCookie: Cookie | undefined = undefined;
 
-export function createRecord(cookieId: string | undefined, signedCookie: string | undefined, secrets: readonly SecretKey[]): RequestRecord {
-  return {
-    cookieId,
-    signedCookie,
-    secrets,
-    originalId: undefined,
-    originalFingerprint: '',
-    savedFingerprint: undefined,
-    touched: false,
-    storeTouchAge: undefined,
-    endedWith: undefined,
-    endFingerprint: undefined,
-    errorReported: false,
-    idRenewed: false,
-    destroyedCookie: undefined,
-  };
+  constructor(
+    /** The id the browser sent, when its signature was valid. */
+    readonly cookieId: string | undefined,
+    /** The cookie value as received, when the first secret signed it: it can be sent back as is. */
+    readonly signedCookie: string | undefined,
+    /** The secrets of this request: the option's, or `req.secret` from cookie-parser. */
+    readonly secrets: readonly SecretKey[],
+  ) {}
 }
 
 /**
@@ -64,26 +55,28 @@ export function fingerprintOf(record: RequestRecord, session: object): string {
   return (record.endFingerprint ??= fingerprint(session));
 }
 
-/** How the record learns what the route does with its session: explicit saves, and destroy(). */
-export function recordListener(record: RequestRecord): SessionListener {
-  return {
-    saving(saved) {
-      // A regenerated session (another id) can never count as saved (isSaved compares ids), so
-      // what its save() wrote needs no fingerprint.
-      if (saved.id !== record.originalId) return;
-      try {
-        record.savedFingerprint = fingerprintOf(record, saved);
-      } catch (err) {
-        // save() throws this to the route, which reports it; the end of the response meeting the
-        // same data must not report it a second time.
-        record.errorReported = true;
-        throw err;
-      }
-    },
-    destroying(destroyed) {
-      record.destroyedCookie = destroyed.cookie;
-    },
-  };
+/** How the record learns what the route does with its session: explicit saves, and destroy(). A class for the reason RequestRecord is one. */
+export class RecordListener implements SessionListener {
+  constructor(private readonly record: RequestRecord) {}
+
+  saving(saved: Session): void {
+    const record = this.record;
+    // A regenerated session (another id) can never count as saved (isSaved compares ids), so
+    // what its save() wrote needs no fingerprint.
+    if (saved.id !== record.originalId) return;
+    try {
+      record.savedFingerprint = fingerprintOf(record, saved);
+    } catch (err) {
+      // save() throws this to the route, which reports it; the end of the response meeting the
+      // same data must not report it a second time.
+      record.errorReported = true;
+      throw err;
+    }
+  }
+
+  destroying(destroyed: Session): void {
+    this.record.destroyedCookie = destroyed.cookie;
+  }
 }
 
 /** The decisions' view of a request at the moment they are made: its record and the live session. */

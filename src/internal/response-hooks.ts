@@ -5,16 +5,6 @@ import { log } from './debug';
 /** The store work to finish before the response may: it calls `done` once, with its error if any. */
 export type Commit = (done: (err?: unknown) => void) => void;
 
-/** What the session flow does at the two moments the response hooks report. */
-export interface ResponseFlow {
-  /** The headers are about to go out: add the Set-Cookie header if one is due. */
-  headers(): void;
-  /** `res.end` was called: the commit to run first, if any. Throws when the session cannot be stored. */
-  end(): Commit | undefined;
-  /** An error of this request: true when it went to the app's error handler, false when one already had. */
-  fail(err: unknown): boolean;
-}
-
 type EndArgs = Parameters<ServerResponse['end']>;
 
 /**
@@ -87,7 +77,15 @@ function flattenHeaderPairs(res: ServerResponse): void {
  * until the store has answered, then pass the `end` call through unchanged (chunk, encoding,
  * callback): the response goes out in one write, and the next request sees the saved session.
  */
-export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
+export function hookResponse(
+  res: ServerResponse,
+  /** The headers are about to go out: add the Set-Cookie header if one is due. */
+  beforeHeaders: () => void,
+  /** `res.end` was called: the commit to run first, if any. Throws when the session cannot be stored. */
+  atEnd: () => Commit | undefined,
+  /** An error of this request: true when it went to the app's error handler, false when one already had. */
+  fail: (err: unknown) => boolean,
+): void {
   const originalEnd = res.end as (...args: unknown[]) => unknown;
   let phase: Phase = 'open';
 
@@ -107,9 +105,9 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
   onHeaders(res as IncomingMessage & ServerResponse, () => {
     if (phase === 'refused') return;
     try {
-      flow.headers();
+      beforeHeaders();
     } catch (err) {
-      flow.fail(err);
+      fail(err);
     }
   });
   flattenHeaderPairs(res);
@@ -132,12 +130,12 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
 
     let commit: Commit | undefined;
     try {
-      commit = flow.end();
+      commit = atEnd();
     } catch (err) {
       // The session cannot be stored (data JSON cannot hold, a throwing getter): while the status
       // line is still ours to choose, the app's error handler answers instead of a success for a
       // session that was never saved. Its own end() is the one that goes out.
-      if (flow.fail(err) && !res.headersSent) {
+      if (fail(err) && !res.headersSent) {
         phase = 'refused';
         return res;
       }
@@ -151,12 +149,12 @@ export function hookResponse(res: ServerResponse, flow: ResponseFlow): void {
     writeHeadersNow(res, args);
     const committed = (err?: unknown): void => {
       if (phase !== 'committing') return;
-      if (err) flow.fail(err);
+      if (err) fail(err);
       try {
         endNow(args);
       } catch (endErr) {
         // Thrown inside the store's callback, it would be an uncaught exception.
-        if (!flow.fail(endErr)) res.destroy();
+        if (!fail(endErr)) res.destroy();
       }
     };
     try {
