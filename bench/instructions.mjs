@@ -3,7 +3,7 @@
 //
 //   npm run build && node bench/instructions.mjs [--node 24] [--express 4] [--scenarios S2,S4]
 //                                                [--apps bare,floor,express-session,ours]
-//                                                [--baseline PATH] [--warm 6000] [--measure 3000]
+//                                                [--baseline PATH] [--ours PATH] [--warm 6000] [--measure 3000]
 //                                                [--jobs 2]
 //
 // For each app and scenario, one process serves `warm` requests and then `warm + measure` in a
@@ -35,6 +35,7 @@ async function main() {
   const expressMajor = option('express', '4');
   const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
   const baseline = option('baseline', undefined);
+  const ours = option('ours', undefined);
   const apps = option('apps', baseline ? 'bare,floor,express-session,ours,baseline' : 'bare,floor,express-session,ours').split(',');
   const warm = Number(option('warm', '6000'));
   const measure = Number(option('measure', '3000'));
@@ -49,7 +50,7 @@ async function main() {
   const worker = async () => {
     while (next < runs.length) {
       const run = runs[next++];
-      totals.set(`${run.scenario} ${run.app} ${run.requests}`, await countInstructions(node, [run.app, run.scenario, expressMajor, String(run.requests)], baseline));
+      totals.set(`${run.scenario} ${run.app} ${run.requests}`, await countInstructions(node, [run.app, run.scenario, expressMajor, String(run.requests)], baseline, ours));
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -67,12 +68,12 @@ async function main() {
   }
 }
 
-function countInstructions(node, childArgs, baseline) {
+function countInstructions(node, childArgs, baseline, ours) {
   const child = spawn(
     'valgrind',
     ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', '--smc-check=all-non-file',
       node, '--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16', fileURLToPath(import.meta.url), '--child', ...childArgs],
-    { env: { ...process.env, BENCH_BASELINE_ENTRY: baseline ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { env: { ...process.env, BENCH_BASELINE_ENTRY: baseline ?? '', BENCH_OURS_ENTRY: ours ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -96,7 +97,8 @@ async function serveAndLoad(app, scenario, expressMajor, requests) {
   const factories = {
     'express-session': () => require('express-session-upstream'),
     floor: () => floorSession,
-    ours: () => require(fileURLToPath(new URL('../dist/index.js', import.meta.url))),
+    // BENCH_OURS_ENTRY (--ours PATH): another build of ours, so a long run is not disturbed by rebuilding dist/.
+    ours: () => require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url))),
     baseline: () => require(process.env.BENCH_BASELINE_ENTRY),
   };
   const definition = SCENARIOS[scenario];
