@@ -151,6 +151,27 @@ describe('MemoryStore keeps every documented behaviour of express-session\'s', (
     assert.equal(touched.cookie.expires, (longer.cookie.expires as Date).toISOString());
   });
 
+  it('touch() with a cookie whose attribute getter throws calls back with that error and keeps the stored copy', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR, { user: 'ada' }));
+    const before = await call(store, 'get', 'sid');
+    const broken = new Error('cookie attribute cannot be read');
+    const cookie = Object.defineProperty(new session.Cookie({ maxAge: 2 * HOUR }), 'path', { get: () => { throw broken; }, enumerable: true });
+    // Through the callback, never thrown at the caller (express-session's middleware does not catch).
+    const answer = await new Promise((resolve) => assert.doesNotThrow(() => store.touch('sid', { cookie, user: 'ada' } as never, resolve)));
+    assert.equal(answer, broken);
+    assert.deepEqual(await call(store, 'get', 'sid'), before);
+  });
+
+  it('touch() with a cookie unlike the stored ones (other attributes, an object inside) stores that cookie and keeps the data', async () => {
+    const store = new session.MemoryStore();
+    await call(store, 'set', 'sid', sessionExpiringIn(HOUR, { user: 'ada' }));
+    for (const cookie of [new session.Cookie({ maxAge: 2 * HOUR, domain: 'example.com' }), { expires: null, extra: { nested: true } }]) {
+      await call(store, 'touch', 'sid', { cookie, user: 'someone else' });
+      assert.deepEqual(await call(store, 'get', 'sid'), { cookie: JSON.parse(JSON.stringify(cookie)), user: 'ada' });
+    }
+  });
+
   it('touch() does nothing for an unknown or expired session', async () => {
     const store = new session.MemoryStore();
     await call(store, 'set', 'gone', sessionExpiringIn(-1));
