@@ -17,7 +17,7 @@
 // request, the response, the session) then survived every scavenge until a full collection:
 // 4 to 6 mark-compacts per 10,000 requests instead of none, and 5 times the GC time per request
 // in the CPU profile. As class instances and plain closures they are never pretenured.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolveNodeBinary } from './lib/node-binary.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
@@ -63,12 +63,7 @@ function countCollections(app, scenario, requests) {
   });
 }
 
-const version = (await new Promise((resolve) => {
-  const proc = spawn(node, ['--version']);
-  let text = '';
-  proc.stdout.on('data', (chunk) => (text += chunk));
-  proc.on('close', () => resolve(text.trim()));
-})).toString();
+const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 console.log(`collections per 10,000 warm requests, Node ${version}, Express ${expressMajor}, young generation 16 MB, ${warm} warm-up + ${measure} measured requests`);
 const per = 10_000 / measure;
 for (const scenario of scenarios) {

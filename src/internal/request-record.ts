@@ -11,8 +11,8 @@ import type { SecretKey } from './signing';
  * A class, not an object literal: V8 may decide to allocate an object literal's instances in the
  * old generation when enough of them outlive a young-generation collection, and this record (and
  * what it reaches: the request, the response) lives as long as the request does. Once that
- * happened, every request's objects waited for a full collection: 5 times the GC time per request
- * on Node 24 (bench/gc.mjs).
+ * happened, every request's objects waited for a full collection: on Node 24, 5 times the GC time
+ * per request in the CPU profile (bench/PROFILE.md; bench/gc.mjs counts the collections).
  */
 export class RequestRecord {
   /** The session's id when it was loaded or generated. */

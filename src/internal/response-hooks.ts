@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import onHeaders from 'on-headers';
 import { log } from './debug';
-import type { RequestRecord } from './request-record';
 
 /** The store work to finish before the response may: it calls `done` once, with its error if any. */
 export type Commit = (done: (err?: unknown) => void) => void;
@@ -77,7 +76,7 @@ function flattenHeaderPairs(res: ServerResponse): void {
  * saved. We fix the headers at once (so `headersSent` behaves as in plain Node), hold the body
  * until the store has answered, then pass the `end` call through unchanged (chunk, encoding,
  * callback): the response goes out in one write, and the next request sees the saved session.
- * Three callbacks rather than one object literal, for the reason given at {@link RequestRecord}.
+ * Three callbacks rather than one object literal, for the reason given at `RequestRecord`.
  */
 export function hookResponse(
   res: ServerResponse,
