@@ -14,6 +14,7 @@
 // compiler or GC threads, whose share of the work depends on timing): two runs of one
 // configuration then agree within about 2% per request.
 import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveNodeBinary } from './lib/node-binary.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
@@ -22,6 +23,10 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const index = args.indexOf(`--${name}`);
   return index === -1 ? fallback : args[index + 1];
+};
+const pathOption = (name) => {
+  const value = option(name, undefined);
+  return value === undefined ? undefined : resolve(value);
 };
 
 if (args[0] === '--child') {
@@ -34,8 +39,9 @@ async function main() {
   const node = await resolveNodeBinary(option('node', process.execPath));
   const expressMajor = option('express', '4');
   const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
-  const baseline = option('baseline', undefined);
-  const ours = option('ours', undefined);
+  // Paths as the user typed them, from where they typed them (the children run elsewhere).
+  const baseline = pathOption('baseline');
+  const ours = pathOption('ours');
   const apps = option('apps', baseline ? 'bare,floor,express-session,ours,baseline' : 'bare,floor,express-session,ours').split(',');
   const warm = Number(option('warm', '6000'));
   const measure = Number(option('measure', '3000'));
