@@ -170,14 +170,11 @@ export class MemoryStore extends Store {
   private encode(session: SessionData): Stored | undefined {
     const cookie = this.templatedCookie(session);
     if (cookie !== undefined) {
-      // The cookie is the template but for its expiry, which takes the cookie's place (and so
-      // keeps its position). Data of primitives is copied as JSON would copy it, without JSON
-      // (bench/json-copy.bench.mjs); other data through JSON, which V8 writes on its fast path
-      // once the cookie is left out.
-      const flat = flatJsonCopy(session, '', 'cookie');
-      const data = flat ?? (JSON.parse(JSON.stringify({ ...session, cookie: null })) as Record<string, unknown>);
+      // The data without the cookie is what V8 stringifies on its fast path; the cookie is the
+      // template but for its expiry, which takes the cookie's place (and so keeps its position).
+      const data = JSON.parse(JSON.stringify({ ...session, cookie: null })) as Record<string, unknown>;
       data['cookie'] = cookie['expires'];
-      return flat !== undefined || holdsOnlyPrimitives(data) ? data : new JsonRecord(JSON.stringify(data), expiryTime(cookie['expires']), true);
+      return holdsOnlyPrimitives(data) ? data : new JsonRecord(JSON.stringify(data), expiryTime(cookie['expires']), true);
     }
     const json = JSON.stringify(session) as string | undefined;
     if (json === undefined) return undefined;

@@ -7,11 +7,8 @@
  * `undefined` when JSON would need its general path: `value` (after its `toJSON`) is not a plain
  * object, or a property holds an object that `toJSON` does not turn into a primitive, or a BigInt
  * (which JSON refuses). The caller then goes through JSON, which gives the same result or error.
- *
- * `slot`: a property whose value is not read but copied as null, in its place, for the caller to
- * fill in (MemoryStore puts a session's expiry where its cookie was).
  */
-export function flatJsonCopy(value: unknown, key = '', slot?: string): Record<string, unknown> | undefined {
+export function flatJsonCopy(value: unknown, key = ''): Record<string, unknown> | undefined {
   const json = toJsonValue(value, key);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
   const copy: Record<string, unknown> = {};
@@ -19,10 +16,6 @@ export function flatJsonCopy(value: unknown, key = '', slot?: string): Record<st
   for (const name of Object.keys(json)) {
     // An own `__proto__` key, which JSON.parse makes but an assignment cannot: JSON's route.
     if (name === '__proto__') return undefined;
-    if (name === slot) {
-      copy[name] = null;
-      continue;
-    }
     const item = toJsonValue((json as Record<string, unknown>)[name], name);
     switch (typeof item) {
       case 'string':
