@@ -18,25 +18,14 @@
 // 4 to 6 mark-compacts per 10,000 requests instead of none, and 5 times the GC time per request
 // in the CPU profile. As class instances and plain closures they are never pretenured.
 import { spawn, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option, pathOption } from './lib/cli.mjs';
 import { resolveNodeBinary } from './lib/node-binary.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
-
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index === -1 ? fallback : args[index + 1];
-};
-const pathOption = (name) => {
-  const value = option(name, undefined);
-  return value === undefined ? undefined : resolve(value);
-};
 
 const node = await resolveNodeBinary(option('node', process.execPath));
 const expressMajor = option('express', '4');
 const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
-// Paths as the user typed them, from where they typed them (the children run elsewhere).
 const baseline = pathOption('baseline');
 const ours = pathOption('ours');
 const apps = option('apps', baseline ? 'bare,express-session,ours,baseline' : 'bare,express-session,ours').split(',');

@@ -14,20 +14,12 @@
 // compiler or GC threads, whose share of the work depends on timing): two runs of one
 // configuration then agree within about 2% per request.
 import { spawn, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option, pathOption } from './lib/cli.mjs';
 import { resolveNodeBinary } from './lib/node-binary.mjs';
 import { SCENARIOS } from './lib/scenarios.mjs';
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(`--${name}`);
-  return index === -1 ? fallback : args[index + 1];
-};
-const pathOption = (name) => {
-  const value = option(name, undefined);
-  return value === undefined ? undefined : resolve(value);
-};
 
 if (args[0] === '--child') {
   await serveAndLoad(args[1], args[2], args[3], Number(args[4]));
@@ -39,7 +31,6 @@ async function main() {
   const node = await resolveNodeBinary(option('node', process.execPath));
   const expressMajor = option('express', '4');
   const scenarios = option('scenarios', 'S1,S2,S3,S4').split(',');
-  // Paths as the user typed them, from where they typed them (the children run elsewhere).
   const baseline = pathOption('baseline');
   const ours = pathOption('ours');
   const apps = option('apps', baseline ? 'bare,floor,express-session,ours,baseline' : 'bare,floor,express-session,ours').split(',');

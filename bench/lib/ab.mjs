@@ -1,14 +1,15 @@
 // The harness of the small same-process A/B benches beside the code (bench/*.bench.mjs): two
 // variants of one operation timed in alternating rounds, so that machine noise hits both, and
 // reported as the per-round ratio's median and spread: a difference inside the spread is noise.
+import { option } from './cli.mjs';
 import { median } from './stats.mjs';
 
 const cpuNow = process.threadCpuUsage ?? process.cpuUsage;
 
 /** `--name value` from the command line as a number, or `fallback`. */
 export function numberArg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
+  const value = option(name, undefined);
+  return value === undefined ? fallback : Number(value);
 }
 
 let sink;
