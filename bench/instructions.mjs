@@ -85,30 +85,10 @@ function countInstructions(node, childArgs, baseline, ours) {
 
 /** The child: the app of bench/server.mjs, and a keep-alive client sending `requests` requests. */
 async function serveAndLoad(app, scenario, expressMajor, requests) {
-  const { createRequire } = await import('node:module');
   const http = await import('node:http');
-  const { floorSession } = await import('./lib/floor.mjs');
-  const { handlerFor } = await import('./lib/scenarios.mjs');
-  const require = createRequire(import.meta.url);
-  const express = require(expressMajor === '5' ? 'express5' : 'express');
-  const factories = {
-    'express-session': () => require('express-session-upstream'),
-    floor: () => floorSession,
-    // BENCH_OURS_ENTRY (--ours PATH): another build of ours, so a long run is not disturbed by rebuilding dist/.
-    ours: () => require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url))),
-    baseline: () => require(process.env.BENCH_BASELINE_ENTRY),
-  };
+  const { buildApp } = await import('./lib/app.mjs');
   const definition = SCENARIOS[scenario];
-  const expressApp = express();
-  if (app !== 'bare') {
-    const session = factories[app]();
-    expressApp.use(session({ ...definition.options, store: new session.MemoryStore() }));
-    expressApp.get('/__init', (req, res) => {
-      req.session.views = 1;
-      res.send('init');
-    });
-  }
-  expressApp.get('/', handlerFor(scenario, app === 'bare'));
+  const { app: expressApp } = buildApp(app, scenario, expressMajor);
   const server = expressApp.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

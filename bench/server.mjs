@@ -4,10 +4,8 @@
 // checks and the size of its young generation, and exits as soon as the parent goes away, so no
 // server outlives the benchmark.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { floorSession } from './lib/floor.mjs';
-import { handlerFor, SCENARIOS } from './lib/scenarios.mjs';
+import { buildApp } from './lib/app.mjs';
 
 const require = createRequire(import.meta.url);
 const [app, scenario, expressMajor = '4'] = process.argv.slice(2);
@@ -19,39 +17,7 @@ if (!process.send) {
 // The parent died or let go of us: stop at once, whatever is in flight.
 process.on('disconnect', () => process.exit(0));
 
-if (expressMajor !== '4' && expressMajor !== '5') throw new Error(`unknown Express major ${expressMajor}`);
-// devDependencies: express is 4.x, express5 is npm:express@^5.
-const express = require(expressMajor === '5' ? 'express5' : 'express');
-
-/** The session middleware factory of each implementation: upstream 1.19.0, the floor, or a build of ours. */
-function sessionFactory(name) {
-  if (name === 'express-session') return require('express-session-upstream');
-  if (name === 'floor') return floorSession;
-  // BENCH_OURS_ENTRY (bench/run.mjs --ours PATH) loads another build, to measure a prototype.
-  if (name === 'ours') return require(process.env.BENCH_OURS_ENTRY || fileURLToPath(new URL('../dist/index.js', import.meta.url)));
-  // BENCH_BASELINE_ENTRY (bench/run.mjs --baseline PATH): an earlier build, loaded in the same rounds.
-  if (name === 'baseline' && process.env.BENCH_BASELINE_ENTRY) return require(process.env.BENCH_BASELINE_ENTRY);
-  return undefined;
-}
-
-const definition = SCENARIOS[scenario];
-if (!definition) throw new Error(`unknown scenario ${scenario}`);
-const bare = app === 'bare';
-const session = sessionFactory(app);
-if (!bare && !session) throw new Error(`unknown app ${app}`);
-
-const expressApp = express();
-let store;
-if (session) {
-  store = new session.MemoryStore();
-  expressApp.use(session({ ...definition.options, store }));
-  // Creates the returning visitor's session (views = 1) the load then sends the cookie of.
-  expressApp.get('/__init', (req, res) => {
-    req.session.views = 1;
-    res.send('init');
-  });
-}
-expressApp.get('/', handlerFor(scenario, bare));
+const { app: expressApp, store } = buildApp(app, scenario, expressMajor);
 
 /** Store operations the runner asks for over IPC: read what the store really holds. */
 function storeCall(op, sid) {
