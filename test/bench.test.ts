@@ -18,3 +18,20 @@ describe('the A/B benches beside the code', () => {
     });
   }
 });
+
+// bench/layer.mjs drives each app in process; its warm-up checks are what keep an app from
+// looking fast by skipping work, so they must pass for every app the tables compare.
+describe('bench/layer.mjs', () => {
+  it('measures bare, the floor, express-session and ours in every scenario and reports each layer against the floor', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [resolve(BENCH, 'layer.mjs'), '--apps', 'bare,floor,express-session,ours', '--processes', '1', '--rounds', '1', '--requests', '20', '--warm', '30'],
+      { timeout: 120_000 },
+    );
+    for (const scenario of ['S1 new visitor', 'S2 returning reader', 'S3 returning writer', 'S4 rolling']) {
+      assert.match(stdout, new RegExp(`${scenario}: Node v\\d+`));
+    }
+    assert.equal(stdout.match(/^\| floor \| [\d.]+ \| [\d.]+ \| 1\.00 \|/gm)?.length, 4);
+    assert.equal(stdout.match(/^\| ours \| [\d.]+ \| -?[\d.]+ \| -?[\d.]+ \|/gm)?.length, 4);
+  });
+});
