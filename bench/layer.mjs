@@ -1,8 +1,10 @@
 // The session layer's CPU cost per request, measured in process: each app's Express handler is
 // called with Node's own IncomingMessage and ServerResponse over a socket that takes the bytes
-// and drops them. What the kernel and a client do with those bytes is the same for every app and
-// was most of the noise of bench/run.mjs (one loopback write per response moved by several µs
-// from round to round); here a cell's figure repeats within a few percent.
+// and drops them. What the kernel and a client do with those bytes is the same for every app, and
+// in bench/run.mjs it is a large and noisy share of a request (in bench/profile.mjs's S1 profile
+// on Node 24 the socket write alone took 8–18 µs per request under the profiler, against 7–12 µs
+// for the whole session layer here). In process a cell's ratio to the floor moves by about ±0.1 from run to run, and within
+// one run variants differ reliably by 0.5 µs or more (bench/PROFILE.md).
 //
 //   npm run build && node bench/layer.mjs [--node 24] [--express 4|5|both] [--scenarios S1,S4]
 //                                         [--apps bare,floor,ours] [--ours PATH] [--baseline PATH]

@@ -20,13 +20,14 @@ function sessionFactory(name) {
 }
 
 /**
- * `{ app, store, express }`: app `name` (bare, floor, express-session, ours, baseline) serving
- * `scenario` under Express `expressMajor` (4 or 5), its MemoryStore (none for bare), and the
- * Express module. A session app also serves `/__init`, which creates the returning visitor's
- * session (views = 1) whose cookie the load then sends.
+ * `{ app, store }`: app `name` (bare, floor, express-session, ours, baseline) serving `scenario`
+ * under Express `expressMajor` (4 or 5), and its MemoryStore (none for bare). A session app also
+ * serves `/__init`, which creates the returning visitor's session (views = 1) whose cookie the
+ * load then sends.
  */
 export function buildApp(name, scenario, expressMajor = '4') {
   if (String(expressMajor) !== '4' && String(expressMajor) !== '5') throw new Error(`unknown Express major ${expressMajor}`);
+  // devDependencies: express is 4.x, express5 is npm:express@^5.
   const express = require(String(expressMajor) === '5' ? 'express5' : 'express');
   const definition = SCENARIOS[scenario];
   if (!definition) throw new Error(`unknown scenario ${scenario}`);
@@ -45,5 +46,5 @@ export function buildApp(name, scenario, expressMajor = '4') {
     });
   }
   app.get('/', handlerFor(scenario, bare));
-  return { app, store, express };
+  return { app, store };
 }
