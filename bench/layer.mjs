@@ -3,8 +3,8 @@
 // and drops them. What the kernel and a client do with those bytes is the same for every app, and
 // in bench/run.mjs it is a large and noisy share of a request (in bench/profile.mjs's S1 profile
 // on Node 24 the socket write alone took 8–18 µs per request under the profiler, against 7–12 µs
-// for the whole session layer here). In process a cell's ratio to the floor moves by about ±0.1 from run to run, and within
-// one run variants differ reliably by 0.5 µs or more (bench/PROFILE.md).
+// for the whole session layer here). In process a cell's ratio to the floor moves by about ±0.1
+// from run to run, and within one run variants differ reliably by 0.5 µs or more (bench/PROFILE.md).
 //
 //   npm run build && node bench/layer.mjs [--node 24] [--express 4|5|both] [--scenarios S1,S4]
 //                                         [--apps bare,floor,ours] [--ours PATH] [--baseline PATH]
@@ -16,7 +16,7 @@
 // process serves `requests` requests in turn, in an order that rotates every round, and reports
 // the CPU time (all its threads: GC and compiler included) per request. An app's figure is the
 // median over its processes of each process's median round; the layer is that minus bare's.
-// The "processes" column gives the range of the per-process layers.
+// The last column lists each process's layer, to show how far one process's JIT strays.
 //
 // It complements bench/run.mjs (real sockets and a load generator, the figures in README.md);
 // it is the quicker way to see a change to the request path, and it is what bench/PROFILE.md's
@@ -92,9 +92,8 @@ function report(scenario, versions, apps, workers) {
 async function serve(app, scenario, expressMajor, warm) {
   const { IncomingMessage, ServerResponse } = await import('node:http');
   const { Duplex } = await import('node:stream');
-  const { createRequire } = await import('node:module');
   const { buildApp } = await import('./lib/app.mjs');
-  const { app: handler, store } = buildApp(app, scenario, expressMajor);
+  const { app: handler, store, expressVersion } = buildApp(app, scenario, expressMajor);
   process.on('disconnect', () => process.exit(0));
 
   const socket = new Duplex({
@@ -133,8 +132,7 @@ async function serve(app, scenario, expressMajor, warm) {
   for (let i = 1; i < warm; i++) await get('/', cookie);
   await checkWarm(app, scenario, store, sent, cookie, warm);
 
-  const require = createRequire(import.meta.url);
-  const versions = { node: process.version, express: require(expressMajor === '5' ? 'express5/package.json' : 'express/package.json').version };
+  const versions = { node: process.version, express: expressVersion };
   process.on('message', async (message) => {
     if (message?.type === 'exit') process.exit(0);
     if (message?.type !== 'run') return;

@@ -3,11 +3,9 @@
 // It listens on a free loopback port, reports it, answers store inspections for the correctness
 // checks and the size of its young generation, and exits as soon as the parent goes away, so no
 // server outlives the benchmark.
-import { createRequire } from 'node:module';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { buildApp } from './lib/app.mjs';
 
-const require = createRequire(import.meta.url);
 const [app, scenario, expressMajor = '4'] = process.argv.slice(2);
 
 if (!process.send) {
@@ -17,7 +15,7 @@ if (!process.send) {
 // The parent died or let go of us: stop at once, whatever is in flight.
 process.on('disconnect', () => process.exit(0));
 
-const { app: expressApp, store } = buildApp(app, scenario, expressMajor);
+const { app: expressApp, store, expressVersion } = buildApp(app, scenario, expressMajor);
 
 /** Store operations the runner asks for over IPC: read what the store really holds. */
 function storeCall(op, sid) {
@@ -58,5 +56,5 @@ process.on('message', async (message) => {
 });
 
 const server = expressApp.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'ready', port: server.address().port, pid: process.pid, node: process.version, express: require(expressMajor === '5' ? 'express5/package.json' : 'express/package.json').version });
+  process.send({ type: 'ready', port: server.address().port, pid: process.pid, node: process.version, express: expressVersion });
 });
