@@ -17,4 +17,24 @@ describe('fingerprint: what counts as a change of the session data', () => {
     assert.equal(fingerprint(stored), '{"__proto__":{"role":"user"},"views":1}');
     assert.notEqual(fingerprint(stored), fingerprint(changed));
   });
+
+  it('is {} for a session that holds nothing but its cookie, as a new session does', () => {
+    const req = { sessionID: 'id', sessionStore: new session.MemoryStore() };
+    const fresh = new session.Session(req as never);
+    fresh.cookie = new session.Cookie();
+    assert.equal(fingerprint(fresh), '{}');
+    assert.equal(fingerprint({}), '{}');
+  });
+
+  it('writes what JSON.stringify writes for the data without the cookie, whatever the data holds', () => {
+    const cases: Record<string, unknown>[] = [
+      { cookie: 1, 2: 'two', b: 'b', 1: 'one', a: [1, { c: undefined }] },
+      { skipped: undefined, fn() {}, date: new Date(0), nested: { cookie: 'kept: only the top-level cookie is left out' } },
+      { withToJSON: { toJSON: () => 'custom' }, nan: Number.NaN },
+    ];
+    for (const data of cases) {
+      const { cookie: _left, ...rest } = data;
+      assert.equal(fingerprint(data), JSON.stringify(rest));
+    }
+  });
 });
