@@ -1,4 +1,5 @@
 import { ExpiryQueue } from './internal/expiry-queue';
+import { parseDate } from './internal/iso-date';
 import { flatJsonCopy } from './internal/json-copy';
 import { Store, type ErrorCallback } from './store';
 import session = require('./index');
@@ -29,7 +30,7 @@ class JsonRecord { constructor(readonly json: string, readonly expires: number, 
  * a string is a date, another truthy value a number; missing, falsy or unreadable means never.
  */
 function expiryTime(expires: unknown): number {
-  const time = !expires ? NaN : typeof expires === 'string' ? Date.parse(expires) : Number(expires);
+  const time = !expires ? NaN : typeof expires === 'string' ? parseDate(expires) : Number(expires);
   return Number.isNaN(time) ? Infinity : time;
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { inherits } from 'node:util';
 import type { Request } from 'express';
 import { Cookie } from './cookie';
+import { parseDate } from './internal/iso-date';
 import { callStore } from './internal/store-call';
 import { callbackWhenSettled, GENID_REJECTED, isThenable } from './internal/thenable';
 import { Session, type SessionRequest } from './session';
@@ -114,7 +115,7 @@ Store.prototype.createSession = function createSession(
   const { expires, originalMaxAge } = storedCookie as { expires?: unknown; originalMaxAge?: number | null };
   const cookie = new Cookie(storedCookie as Record<string, unknown>);
   // Stores hand back JSON, where the expiry is an ISO string; the Cookie needs a Date.
-  if (typeof expires === 'string') cookie.expires = new Date(expires);
+  if (typeof expires === 'string') cookie.expires = new Date(parseDate(expires));
   // Setting expires recomputed originalMaxAge from the time left; the stored one is the truth.
   cookie.originalMaxAge = originalMaxAge;
   (stored as { cookie: Cookie }).cookie = cookie;

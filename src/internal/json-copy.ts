@@ -1,3 +1,5 @@
+import { toIsoString } from './iso-date';
+
 /**
  * `JSON.parse(JSON.stringify(value))` for a flat object, the shape of every session cookie (a
  * Cookie, or a stored cookie of strings, numbers, booleans and a date), computed without writing
@@ -43,7 +45,7 @@ const dateToJson = Date.prototype.toJSON;
 /** What JSON.stringify writes for `value` under `key`: its `toJSON(key)` when it has one (a Date's ISO string). */
 function toJsonValue(value: unknown, key: string): unknown {
   // Date's own toJSON, spelled out: called through toJSON it costs twice as much on Node 24.
-  if (value instanceof Date && value.toJSON === dateToJson) return Number.isFinite(value.getTime()) ? value.toISOString() : null;
+  if (value instanceof Date && value.toJSON === dateToJson) return Number.isFinite(value.getTime()) ? toIsoString(value) : null;
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     return (value as { toJSON(key: string): unknown }).toJSON(key);
   }
