@@ -5,14 +5,15 @@
 //   sha1: JSON (cookie left out) hashed with SHA-1, two digests compared, as express-session;
 //   json: the two JSON strings compared.
 //
-// Then how the data is copied for JSON.stringify, on a Session as the middleware has it:
+// Two sessions: the bench's (`views` only) and one of ten fields.
 //
-//   rest: `const { cookie, ...data } = session`;
-//   keys: the own keys but the cookie copied by Object.keys, no copy when there are none (fingerprint()).
+// Then how fingerprint() copies the data for JSON.stringify, on a Session as the middleware has
+// it (a new one, `{ views }`, ten fields):
+//
+//   rest: `const { cookie, ...data } = session`, as it did;
+//   keys: every own key but the cookie copied by Object.keys, and no copy when there is none.
 //
 //   npm run build && node bench/fingerprint.bench.mjs [--rounds 12] [--ops 200000]
-//
-// Two sessions: the bench's (`views` only) and one of ten fields.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { compare, numberArg } from './lib/ab.mjs';
