@@ -22,14 +22,14 @@ function sessionFactory(name) {
 /**
  * `{ app, store, expressVersion }`: app `name` (bare, floor, express-session, ours, baseline)
  * serving `scenario` under Express `expressMajor` (4 or 5), its MemoryStore (none for bare), and
- * the version of that Express. A session app also
- * serves `/__init`, which creates the returning visitor's session (views = 1) whose cookie the
- * load then sends.
+ * the version of that Express. A session app also serves `/__init`, which creates the returning
+ * visitor's session (views = 1) whose cookie the load then sends.
  */
 export function buildApp(name, scenario, expressMajor = '4') {
-  if (String(expressMajor) !== '4' && String(expressMajor) !== '5') throw new Error(`unknown Express major ${expressMajor}`);
+  const major = String(expressMajor);
+  if (major !== '4' && major !== '5') throw new Error(`unknown Express major ${major}`);
   // devDependencies: express is 4.x, express5 is npm:express@^5.
-  const expressPackage = String(expressMajor) === '5' ? 'express5' : 'express';
+  const expressPackage = major === '5' ? 'express5' : 'express';
   const express = require(expressPackage);
   const definition = SCENARIOS[scenario];
   if (!definition) throw new Error(`unknown scenario ${scenario}`);
