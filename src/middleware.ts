@@ -32,6 +32,12 @@ function touchOnce(record: RequestRecord, session: Session): void {
   record.touched = true;
 }
 
+/** cookie-parser's secret on `req`, as the one secret of this request; undefined when it set none. */
+function secretOf(req: Request): SecretKey[] | undefined {
+  const secret = (req as { secret?: SecretKey }).secret;
+  return secret ? [secret] : undefined;
+}
+
 /** As the headers go out: add the Set-Cookie header when the rules say the browser needs it. */
 function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request, res: ServerResponse): void {
   const session = req.session as Session | undefined | null;
@@ -39,13 +45,13 @@ function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request,
     log('no session');
     return;
   }
-  if (!shouldSetCookie(new Snapshot(record, req.sessionID, session), settings)) return;
+  const id = req.sessionID;
+  if (!shouldSetCookie(new Snapshot(record, id, session), settings)) return;
   if (session.cookie.secure && !isSecureRequest(req, settings.trustProxy)) {
     log(NOT_SECURED);
     return;
   }
   touchOnce(record, session);
-  const id = req.sessionID;
   const value = id === record.cookieId && record.signedCookie !== undefined ? record.signedCookie : signSessionId(id, record.secrets[0]!);
   const attributes = session.cookie.data;
   if (log.enabled && isRejectedSameSiteNone(attributes.sameSite, attributes.secure)) log(SAME_SITE_NONE_WITHOUT_SECURE);
@@ -230,15 +236,15 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
       return;
     }
 
-    const requestSecret = (req as { secret?: SecretKey }).secret;
-    if (!secrets && !requestSecret) {
+    // req.secret (cookie-parser's) is only read without the secret option, as in express-session.
+    const requestSecrets = secrets || secretOf(req);
+    if (!requestSecrets) {
       next(new Error('secret option required for sessions'));
       return;
     }
 
     // Read: the id the browser sent, if correctly signed.
     req.sessionStore = store;
-    const requestSecrets = secrets || [requestSecret!];
     const sent = readSessionCookie(req as never, name, requestSecrets, verifiedMacs);
     req.sessionID = sent?.id as string;
     const record = new RequestRecord(sent?.id, sent?.signedByFirstSecret, requestSecrets);

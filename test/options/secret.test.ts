@@ -31,6 +31,26 @@ for (const { label, express } of expressVersions) {
       assert.equal((await browser.get('/')).body, '2');
     });
 
+    it('does not consult req.secret when the secret option is set', async () => {
+      let reads = 0;
+      const app = express();
+      app.use((req, _res, next) => {
+        Object.defineProperty(req, 'secret', {
+          get() {
+            reads++;
+            throw new Error('req.secret read');
+          },
+        });
+        next();
+      });
+      app.use(session({ secret: 'option secret', resave: false, saveUninitialized: true }));
+      app.get('/', (_req, res) => res.end('ok'));
+      const res = await request(await start(app), '/');
+      assert.equal(res.status, 200);
+      assert.equal(res.body, 'ok');
+      assert.equal(reads, 0);
+    });
+
     it('signs with the first secret and still accepts cookies signed with the others (rotation)', async () => {
       const store = new session.MemoryStore();
       const oldServer = await start(sessionApp(express, { secret: 'old', resave: false, saveUninitialized: true, store }));
