@@ -32,12 +32,6 @@ function touchOnce(record: RequestRecord, session: Session): void {
   record.touched = true;
 }
 
-/** cookie-parser's secret on `req`, as the one secret of this request; undefined when it set none. */
-function secretOf(req: Request): SecretKey[] | undefined {
-  const secret = (req as { secret?: SecretKey }).secret;
-  return secret ? [secret] : undefined;
-}
-
 /** As the headers go out: add the Set-Cookie header when the rules say the browser needs it. */
 function setCookieIfDue(settings: Settings, record: RequestRecord, req: Request, res: ServerResponse): void {
   const session = req.session as Session | undefined | null;
@@ -237,7 +231,8 @@ export function createSessionMiddleware(options?: SessionOptions): RequestHandle
     }
 
     // req.secret (cookie-parser's) is only read without the secret option, as in express-session.
-    const requestSecrets = secrets || secretOf(req);
+    const requestSecret = secrets ? undefined : (req as { secret?: SecretKey }).secret;
+    const requestSecrets = secrets || (requestSecret ? [requestSecret] : undefined);
     if (!requestSecrets) {
       next(new Error('secret option required for sessions'));
       return;
