@@ -15,7 +15,9 @@
 //   scenarios' sessions (primitive values only); a general middleware needs more (a
 //   serialisation or a deep comparison), so this is below what any real one can do;
 // - Set-Cookie when the scenario needs it (new session, rolling), reusing the received signed
-//   value when the id is the same, so only new ids are signed; a pooled CSPRNG for new ids;
+//   value when the id is the same, so only new ids are signed; a pooled CSPRNG for new ids; the
+//   header set as an array, as express-session always sets it (`res.getHeader('Set-Cookie')` is
+//   an array for the app and later middleware: part of the API a drop-in keeps);
 // - on save a copy into the Map; on touch (an expiring cookie) the stored cookie replaced.
 // No debug, no options checks, no errors handled, no proxy/secure logic, no Session methods
 // beyond the shape: every saving those make is a saving a real middleware cannot make.
@@ -141,7 +143,7 @@ export function floorSession({ secret, saveUninitialized = false, rolling = fals
       const expires = session.cookie.expires;
       const line = NAME + '=' + encodeURIComponent(value) + '; Path=/' + (expires === null ? '' : '; Expires=' + expires.toUTCString()) + '; HttpOnly';
       const previous = this.getHeader('Set-Cookie');
-      this.setHeader('Set-Cookie', previous === undefined ? line : [].concat(previous, line));
+      this.setHeader('Set-Cookie', previous === undefined ? [line] : [].concat(previous, line));
     });
 
     const end = res.end;
