@@ -171,13 +171,11 @@ export class MemoryStore extends Store {
   private encode(session: SessionData): Stored | undefined {
     const cookie = this.templatedCookie(session);
     if (cookie !== undefined) {
-      // The data is copied as JSON would copy it: flat data without writing JSON, other data by
-      // JSON.stringify, on its fast path without the cookie. The cookie is the template but for
-      // its expiry, which takes the cookie's place (and so keeps its position).
-      const flat = flatJsonCopy(session, '', 'cookie');
-      const data = flat ?? (JSON.parse(JSON.stringify({ ...session, cookie: null })) as Record<string, unknown>);
+      // The data without the cookie is what V8 stringifies on its fast path; the cookie is the
+      // template but for its expiry, which takes the cookie's place (and so keeps its position).
+      const data = JSON.parse(JSON.stringify({ ...session, cookie: null })) as Record<string, unknown>;
       data['cookie'] = cookie['expires'];
-      return flat !== undefined || holdsOnlyPrimitives(data) ? data : new JsonRecord(JSON.stringify(data), expiryTime(cookie['expires']), true);
+      return holdsOnlyPrimitives(data) ? data : new JsonRecord(JSON.stringify(data), expiryTime(cookie['expires']), true);
     }
     const json = JSON.stringify(session) as string | undefined;
     if (json === undefined) return undefined;

@@ -9,9 +9,8 @@ import { toIsoString } from './iso-date';
  * `undefined` when JSON would need its general path: `value` (after its `toJSON`) is not a plain
  * object, or a property holds an object that `toJSON` does not turn into a primitive, or a BigInt
  * (which JSON refuses). The caller then goes through JSON, which gives the same result or error.
- * The property named `placeholder`, if any, is not read: it is copied as null, keeping its place.
  */
-export function flatJsonCopy(value: unknown, key = '', placeholder?: string): Record<string, unknown> | undefined {
+export function flatJsonCopy(value: unknown, key = ''): Record<string, unknown> | undefined {
   const json = toJsonValue(value, key);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
   const copy: Record<string, unknown> = {};
@@ -19,10 +18,6 @@ export function flatJsonCopy(value: unknown, key = '', placeholder?: string): Re
   for (const name of Object.keys(json)) {
     // An own `__proto__` key, which JSON.parse makes but an assignment cannot: JSON's route.
     if (name === '__proto__') return undefined;
-    if (name === placeholder) {
-      copy[name] = null;
-      continue;
-    }
     const item = toJsonValue((json as Record<string, unknown>)[name], name);
     switch (typeof item) {
       case 'string':
