@@ -322,6 +322,26 @@ describe('MemoryStore hands out sessions of primitive values without parsing the
     }
   });
 
+  it('stores a session of nothing but its cookie as express-session does: a Session\'s hidden fields and inherited keys left out', async () => {
+    const ours = new session.MemoryStore();
+    const theirs = new UpstreamMemoryStore();
+    const fresh = new session.Session({ sessionID: 'fresh', sessionStore: ours } as never);
+    fresh.cookie = new session.Cookie({ maxAge: HOUR, sameSite: 'lax' });
+    const sessions: Record<string, object> = {
+      fresh,
+      browserSession: { cookie: new session.Cookie() },
+      inheritedKey: Object.assign(Object.create({ inherited: 'not stored' }) as object, { cookie: new session.Cookie({ maxAge: HOUR }) }),
+    };
+    for (const [id, stored] of Object.entries(sessions)) for (const store of [ours, theirs]) await call(store, 'set', id, stored);
+    (fresh as unknown as Record<string, unknown>)['views'] = 1;
+    for (const store of [ours, theirs]) await call(store, 'set', 'withData', fresh);
+    for (const id of [...Object.keys(sessions), 'withData']) {
+      const [a, b] = await Promise.all([call(ours, 'get', id), call(theirs, 'get', id)]);
+      assert.equal(answerText('get', a), answerText('get', b), id);
+    }
+    assert.equal((await call<Record<string, unknown>>(ours, 'get', 'withData'))['views'], 1);
+  });
+
   it('gives the keys in the order JSON.parse gives them, the cookie wherever the session had it', async () => {
     const ours = new session.MemoryStore();
     const theirs = new UpstreamMemoryStore();
