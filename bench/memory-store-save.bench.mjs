@@ -20,11 +20,7 @@ import { compare, numberArg } from './lib/ab.mjs';
 const require = createRequire(import.meta.url);
 const { Cookie, Session } = require('../dist/index.js');
 const { flatJsonCopy } = require('../dist/internal/json-copy.js');
-
-function holdsOnlyItsCookie(session) {
-  for (const key in session) if (key !== 'cookie') return false;
-  return true;
-}
+const { holdsOnlyItsCookie } = require('../dist/memory-store.js');
 
 const settings = { rounds: numberArg('rounds', 12), ops: numberArg('ops', 200_000) };
 console.log(`Node ${process.version}, ${settings.rounds} alternating rounds of ${settings.ops} operations each`);
