@@ -21,6 +21,9 @@
 //   --semi-space MB    each server's young generation fixed at MB per semi-space (min = max);
 //                      0 leaves V8's default, which grows with the load and differs per process
 //   --quick, --rounds N, --duration S (per app per round), --connections N, --scenarios S1,S3
+//   --launches N       start each scenario's servers N times, each set fresh and warmed, and pool
+//                      their rounds: one process's JIT and heap can sit a few µs off another's,
+//                      which a single launch reports as the app's cost
 //   --warmup-round S, --warmup-min N (requests), --warmup S (cap per app, seconds of load),
 //                      --flat PCT, --flat-window K: warm-up ends when the median CPU µs/request
 //                      of the last K rounds is within PCT of the K rounds before (and N requests)
@@ -54,6 +57,7 @@ function parseArgs(argv) {
   const options = {
     quick,
     rounds: quick ? 3 : 12,
+    launches: 1,
     duration: quick ? 0.3 : 2,
     // Warm-up (see warmUp): on Node 24 ours kept recompiling for about 30k requests, and the
     // floor too got faster for 30–40k; 2 s of warm-up (the old default) measured them cold.
@@ -85,6 +89,7 @@ function parseArgs(argv) {
       case '--no-memory-store':
         break;
       case '--rounds': options.rounds = positive(next(), '--rounds', true); break;
+      case '--launches': options.launches = positive(next(), '--launches', true); break;
       case '--duration': options.duration = positive(next(), '--duration'); break;
       case '--warmup': options.warmup = positive(next(), '--warmup'); break;
       case '--warmup-round': options.warmupRound = positive(next(), '--warmup-round'); break;
@@ -216,6 +221,17 @@ async function runScenario(express, scenario, options, pinning, log) {
   const definition = SCENARIOS[scenario];
   log(`\nExpress ${express} · ${definition.title} (${definition.what})`);
   const apps = appsFor(options);
+  const rounds = [];
+  const warmups = [];
+  for (let launch = 0; launch < options.launches; launch++) {
+    if (options.launches > 1) log(`  launch ${launch + 1}/${options.launches}: every app in a fresh process`);
+    warmups.push(await launchAndMeasure(express, scenario, apps, rounds, options, pinning, log));
+  }
+  return { ...summarise(apps, rounds), title: definition.title, express, warmup: warmups[0], warmups };
+}
+
+/** One set of server processes: checked, warmed, then timed for `options.rounds` rounds appended to `rounds`. */
+async function launchAndMeasure(express, scenario, apps, rounds, options, pinning, log) {
   const servers = await Promise.all(
     apps.map((app) => startServer(app, scenario, { cpu: pinning.serverCpu, nodeArgs: gcFlags(options), express })),
   );
@@ -231,18 +247,19 @@ async function runScenario(express, scenario, options, pinning, log) {
       log(warmupLine(server.app, warmup[server.app], options));
     }
 
-    const rounds = [];
-    for (let round = 0; round < options.rounds; round++) {
+    const total = options.rounds * options.launches;
+    for (let i = 0; i < options.rounds; i++) {
+      const round = rounds.length;
       const order = orderFor(apps, round);
       const measured = {};
       for (const app of order) measured[app] = await measuredLoad(byApp[app], scenario, sessions[app], options.duration, options);
       rounds.push({ order, apps: measured });
       log(
-        `  round ${String(round + 1).padStart(2)}/${options.rounds}  ` +
+        `  round ${String(round + 1).padStart(2)}/${total}  ` +
           apps.map((app) => `${app} ${Math.round(measured[app].rate)}/s ${measured[app].cpuMicrosPerRequest.toFixed(0)} µs`).join('  '),
       );
     }
-    return { ...summarise(apps, rounds), title: definition.title, express, warmup };
+    return warmup;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -353,7 +370,8 @@ async function main() {
   log(`warm-up per app: rounds of ${options.warmupRound} s until the median CPU µs/request of the last ${options.flatWindow} rounds ` +
     `is within ${(options.flat * 100).toFixed(0)}% of the ${options.flatWindow} before and ≥ ${options.warmupMin.toLocaleString('en-US')} requests, ` +
     `at most ${options.warmup} s of load`);
-  log(`timed: ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per app, every app in every round, rotating order`);
+  log(`timed: ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per app, every app in every round, rotating order` +
+    (options.launches > 1 ? `; ${options.launches} launches of fresh processes per scenario, their rounds pooled` : ''));
   log(pinning.note);
   if (options.quick) log('--quick: a check that everything runs; its warm-up is too short for warm figures (see the curves)');
   if (options.ours) log(`ours = ${options.ours} (not this checkout's dist/)`);
