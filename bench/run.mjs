@@ -222,12 +222,12 @@ async function runScenario(express, scenario, options, pinning, log) {
   log(`\nExpress ${express} · ${definition.title} (${definition.what})`);
   const apps = appsFor(options);
   const rounds = [];
-  const warmups = [];
+  const warmups = []; // one per launch: each app's warm-up curve
   for (let launch = 0; launch < options.launches; launch++) {
     if (options.launches > 1) log(`  launch ${launch + 1}/${options.launches}: every app in a fresh process`);
     warmups.push(await launchAndMeasure(express, scenario, apps, rounds, options, pinning, log));
   }
-  return { ...summarise(apps, rounds), title: definition.title, express, warmup: warmups[0], warmups };
+  return { ...summarise(apps, rounds), title: definition.title, express, warmups };
 }
 
 /** One set of server processes: checked, warmed, then timed for `options.rounds` rounds appended to `rounds`. */
